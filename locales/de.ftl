@@ -1,0 +1,26 @@
+# Herald-Oberflächentexte — Deutsch.
+
+## Standardmeldungen je Status
+default-message-investigating = Wir gehen Meldungen über ein Problem nach und veröffentlichen in Kürze ein Update.
+default-message-identified = Wir haben die Ursache gefunden und arbeiten an einer Behebung.
+default-message-monitoring = Eine Korrektur wurde eingespielt; wir beobachten die Ergebnisse.
+default-message-resolved = Dieser Vorfall ist behoben.
+default-message-scheduled = Für das angegebene Zeitfenster ist eine Wartung geplant.
+default-message-in_progress = Die geplante Wartung läuft. Wir melden uns, sobald sie abgeschlossen ist.
+default-message-verifying = Die Wartungsarbeiten sind erledigt; wir prüfen die Ergebnisse.
+default-message-completed = Die geplante Wartung ist abgeschlossen.
+
+## Seitenrahmen
+skip-to-content = Zum Inhalt springen
+back-home = Zurück zur Statusseite
+
+## Fehlerseiten
+error-not-found-title = Seite nicht gefunden
+error-not-found-body = Unter dieser Adresse gibt es keine Seite. Vielleicht wurde sie verschoben, oder der Link enthält einen Tippfehler.
+error-forbidden-title = Nicht erlaubt
+error-forbidden-body = Ihr Konto hat keine Berechtigung dafür.
+error-server-title = Etwas ist schiefgelaufen
+error-server-body = Wegen eines Problems auf unserer Seite konnte diese Seite nicht angezeigt werden. Es wurde protokolliert; bitte versuchen Sie es gleich noch einmal.
+error-unavailable-title = Vorübergehend nicht verfügbar
+error-unavailable-body = Diese Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es gleich noch einmal.
+error-request-title = Diese Anfrage konnte nicht bearbeitet werden

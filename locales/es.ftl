@@ -1,0 +1,26 @@
+# Textos de la interfaz de Herald — español.
+
+## Mensajes predeterminados para cada estado
+default-message-investigating = Estamos investigando informes de un problema y publicaremos una actualización en breve.
+default-message-identified = Hemos identificado la causa y estamos trabajando en una solución.
+default-message-monitoring = Se ha aplicado una solución y estamos supervisando los resultados.
+default-message-resolved = Este incidente se ha resuelto.
+default-message-scheduled = Hay un mantenimiento programado durante el periodo indicado.
+default-message-in_progress = El mantenimiento programado está en curso. Publicaremos una actualización cuando termine.
+default-message-verifying = Los trabajos de mantenimiento han terminado y estamos verificando los resultados.
+default-message-completed = El mantenimiento programado ha finalizado.
+
+## Estructura de la página
+skip-to-content = Saltar al contenido
+back-home = Volver a la página de estado
+
+## Páginas de error
+error-not-found-title = Página no encontrada
+error-not-found-body = No hay ninguna página en esta dirección. Puede que se haya movido o que el enlace tenga un error.
+error-forbidden-title = No permitido
+error-forbidden-body = Su cuenta no tiene permiso para hacer esto.
+error-server-title = Algo salió mal
+error-server-body = No pudimos mostrar esta página por un problema de nuestra parte. Ha quedado registrado; inténtelo de nuevo en un momento.
+error-unavailable-title = No disponible temporalmente
+error-unavailable-body = Esta página no se puede mostrar ahora mismo. Inténtelo de nuevo en un momento.
+error-request-title = No se pudo procesar esta solicitud

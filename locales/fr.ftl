@@ -1,0 +1,26 @@
+# Chaînes de l'interface Herald — français.
+
+## Messages proposés par défaut pour chaque état
+default-message-investigating = Nous examinons des signalements de problème et publierons une mise à jour sous peu.
+default-message-identified = Nous avons identifié la cause et travaillons à une correction.
+default-message-monitoring = Un correctif a été appliqué et nous surveillons les résultats.
+default-message-resolved = Cet incident est résolu.
+default-message-scheduled = Une maintenance est prévue pendant la période indiquée.
+default-message-in_progress = La maintenance programmée est en cours. Nous publierons une mise à jour une fois terminée.
+default-message-verifying = Les travaux de maintenance sont terminés et nous vérifions les résultats.
+default-message-completed = La maintenance programmée est terminée.
+
+## Cadre des pages
+skip-to-content = Aller au contenu
+back-home = Retour à la page d'état
+
+## Pages d'erreur
+error-not-found-title = Page introuvable
+error-not-found-body = Aucune page ne se trouve à cette adresse. Elle a peut-être été déplacée, ou le lien contient une faute de frappe.
+error-forbidden-title = Action non autorisée
+error-forbidden-body = Votre compte n'a pas l'autorisation de faire ceci.
+error-server-title = Une erreur s'est produite
+error-server-body = Nous n'avons pas pu afficher cette page à cause d'un problème de notre côté. Il a été consigné ; veuillez réessayer dans un instant.
+error-unavailable-title = Momentanément indisponible
+error-unavailable-body = Cette page ne peut pas être affichée pour le moment. Veuillez réessayer dans un instant.
+error-request-title = Cette requête n'a pas pu être traitée

@@ -1,0 +1,53 @@
+//! One typed configuration, from flags and `HERALD_*` / `DATABASE_URL` variables (clap reads
+//! both). Secrets are redacted in `Debug`, so the config can be logged at start-up.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Where the database is and how the server behaves.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Absolute URL of the public page, for links in feeds, API `shortlink`s and the first-run
+    /// page settings. Defaults to `http://<listen>`.
+    pub public_url: String,
+    /// Largest request body accepted (413 beyond).
+    pub max_body_bytes: usize,
+    /// How often the clock-driven work (maintenance transitions) runs.
+    pub tick_interval: Duration,
+    /// Failed authentications from one address before it gets 429 for `auth_failure_window`.
+    pub auth_failure_limit: u32,
+    pub auth_failure_window: Duration,
+}
+
+impl Config {
+    pub fn new(listen: SocketAddr, database_url: impl Into<String>) -> Config {
+        Config {
+            listen,
+            database_url: database_url.into(),
+            public_url: format!("http://{listen}"),
+            max_body_bytes: 1024 * 1024,
+            tick_interval: Duration::from_secs(15),
+            auth_failure_limit: 10,
+            auth_failure_window: Duration::from_secs(600),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &crate::store::redact_url(&self.database_url),
+            )
+            .field("public_url", &self.public_url)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("tick_interval", &self.tick_interval)
+            .field("auth_failure_limit", &self.auth_failure_limit)
+            .field("auth_failure_window", &self.auth_failure_window)
+            .finish()
+    }
+}

@@ -1,0 +1,43 @@
+//! Public ids and secrets, generated in Rust from the operating system's randomness.
+
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+const BASE36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn random_string(alphabet: &[u8], len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+/// A public id: 12 lowercase base-36 characters, as Statuspage's (about 62 bits).
+pub fn new_id() -> String {
+    random_string(BASE36, 12)
+}
+
+/// A secret for a bearer token, session cookie or CSRF token (about 238 bits).
+pub fn new_secret(prefix: &str) -> String {
+    format!("{prefix}{}", random_string(BASE62, 40))
+}
+
+/// Secrets are stored only as this digest (SHA-256: they are long and random, so a slow
+/// password hash would add nothing but latency to every API call).
+pub fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_look_like_statuspage_ids() {
+        let id = super::new_id();
+        assert_eq!(id.len(), 12);
+        assert!(id
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
+        assert_ne!(super::new_id(), id);
+    }
+}

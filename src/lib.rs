@@ -1,0 +1,131 @@
+//! Herald: a self-hosted status page and incident postmortem publisher.
+//!
+//! `build_app` turns an [`AppState`] into the router; `start` opens the database, migrates,
+//! and serves it. `main` and the integration tests both go through `start`.
+
+pub mod cli;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod ids;
+pub mod render;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+pub use web::{build_app, AppState};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::render::i18n::I18n;
+use crate::service::Service;
+use crate::store::Store;
+
+/// A running server: its address, its state, and the handle to stop it.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets in-flight requests finish, then returns.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.task.await.context("server task panicked")?
+    }
+
+    /// Waits until the server stops (after a signal, for `herald serve`).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")?
+    }
+
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Opens and migrates the store and prepares the services, without serving.
+pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let store: Arc<dyn Store> = store::open(&config.database_url).await?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    let i18n = Arc::new(I18n::load()?);
+    let service = Service::new(store.clone(), clock.clone(), i18n.clone());
+    service
+        .ensure_page(&config.public_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(AppState::new(
+        Arc::new(config.clone()),
+        service,
+        clock,
+        i18n,
+    ))
+}
+
+/// Binds `config.listen` (port 0 picks one), serves Herald and runs the clock-driven work
+/// until stopped.
+pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<RunningServer> {
+    let state = prepare(&config, clock).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let ticker = spawn_ticker(state.clone(), stopped.clone());
+    let app = build_app(state.clone());
+    let mut until_stopped = stopped.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = until_stopped.wait_for(|s| *s).await;
+        })
+        .await;
+        ticker.abort();
+        served.context("server error")
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}
+
+/// Moves due maintenances on, every `tick_interval`, until stopped.
+fn spawn_ticker(
+    state: AppState,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(state.config.tick_interval);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+            match state.service.tick_maintenances().await {
+                Ok(0) => {}
+                Ok(moves) => tracing::info!(moves, "maintenances moved on"),
+                Err(e) => tracing::error!(error = %e, "maintenance tick failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,97 @@
+//! Interface strings from `locales/<tag>.ftl` (Fluent), embedded in the binary. English is the
+//! reference: every locale has exactly its keys (a test checks), and a missing message falls
+//! back to English rather than to a blank.
+
+use std::collections::HashMap;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use unic_langid::LanguageIdentifier;
+
+use crate::domain::IncidentStatus;
+
+/// (tag, file contents) for every interface language.
+pub const LOCALE_FILES: &[(&str, &str)] = &[
+    ("en", include_str!("../../locales/en.ftl")),
+    ("fr", include_str!("../../locales/fr.ftl")),
+    ("de", include_str!("../../locales/de.ftl")),
+    ("es", include_str!("../../locales/es.ftl")),
+    ("pt-BR", include_str!("../../locales/pt-BR.ftl")),
+    ("ja", include_str!("../../locales/ja.ftl")),
+];
+
+pub const FALLBACK: &str = "en";
+
+pub struct I18n {
+    bundles: HashMap<String, FluentBundle<FluentResource>>,
+}
+
+impl I18n {
+    pub fn load() -> anyhow::Result<I18n> {
+        let mut bundles = HashMap::new();
+        for (tag, source) in LOCALE_FILES {
+            let resource = FluentResource::try_new(source.to_string())
+                .map_err(|(_, errors)| anyhow::anyhow!("locales/{tag}.ftl: {errors:?}"))?;
+            let langid: LanguageIdentifier = tag.parse()?;
+            let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+            bundle.set_use_isolating(false);
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| anyhow::anyhow!("locales/{tag}.ftl: {errors:?}"))?;
+            bundles.insert(tag.to_string(), bundle);
+        }
+        Ok(I18n { bundles })
+    }
+
+    /// The message `key` in `locale`, else in English, else the key itself.
+    pub fn text(&self, locale: &str, key: &str) -> String {
+        self.format(locale, key, None)
+    }
+
+    pub fn format(&self, locale: &str, key: &str, args: Option<&FluentArgs>) -> String {
+        for tag in [locale, FALLBACK] {
+            let Some(bundle) = self.bundles.get(tag) else {
+                continue;
+            };
+            let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+                continue;
+            };
+            let mut errors = vec![];
+            let text = bundle.format_pattern(pattern, args, &mut errors);
+            if errors.is_empty() {
+                return text.into_owned();
+            }
+            tracing::warn!(locale = tag, key, ?errors, "message formatting failed");
+        }
+        key.to_string()
+    }
+}
+
+/// The key of the short default message offered for a status (statuspage-api-v2.md).
+pub fn default_message_key(status: IncidentStatus) -> &'static str {
+    match status {
+        IncidentStatus::Investigating => "default-message-investigating",
+        IncidentStatus::Identified => "default-message-identified",
+        IncidentStatus::Monitoring => "default-message-monitoring",
+        IncidentStatus::Resolved => "default-message-resolved",
+        IncidentStatus::Scheduled => "default-message-scheduled",
+        IncidentStatus::InProgress => "default-message-in_progress",
+        IncidentStatus::Verifying => "default-message-verifying",
+        IncidentStatus::Completed => "default-message-completed",
+    }
+}
+
+/// Message ids defined in a Fluent source, in order; for the completeness test.
+pub fn message_ids(source: &str) -> Vec<String> {
+    let resource = match FluentResource::try_new(source.to_string()) {
+        Ok(r) => r,
+        Err((r, _)) => r,
+    };
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}

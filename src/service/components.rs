@@ -1,0 +1,312 @@
+//! Components and groups: create, rename, move, reorder, set status by hand.
+
+use chrono::NaiveDate;
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComponent {
+    pub name: String,
+    pub description: Option<String>,
+    /// True to create a group (a component with children).
+    #[serde(default)]
+    pub group: bool,
+    pub group_id: Option<String>,
+    pub position: Option<i64>,
+    pub status: Option<ComponentStatus>,
+    #[serde(default)]
+    pub only_show_if_degraded: bool,
+    #[serde(default = "yes")]
+    pub showcase: bool,
+    pub start_date: Option<NaiveDate>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub group_id: Option<Option<String>>,
+    pub position: Option<i64>,
+    pub status: Option<ComponentStatus>,
+    pub only_show_if_degraded: Option<bool>,
+    pub showcase: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub start_date: Option<Option<NaiveDate>>,
+}
+
+/// Where `component` ends up among its new siblings, and the position changes that follow.
+fn place(
+    all: &[Component],
+    component: &Component,
+    requested: Option<i64>,
+    problems: &mut Problems,
+) -> Vec<Component> {
+    let mut siblings: Vec<Component> = all
+        .iter()
+        .filter(|c| c.group_id == component.group_id && c.id != component.id)
+        .cloned()
+        .collect();
+    siblings.sort_by_key(|c| c.position);
+    let max = siblings.len() as i64 + 1;
+    let position = match requested {
+        Some(p) if p < 1 || p > max => {
+            problems.add("position", format!("must be between 1 and {max}"));
+            max
+        }
+        Some(p) => p,
+        None if all
+            .iter()
+            .any(|c| c.id == component.id && c.group_id == component.group_id) =>
+        {
+            component.position.clamp(1, max)
+        }
+        None => max,
+    };
+    let mut placed = component.clone();
+    placed.position = position;
+    siblings.insert(position as usize - 1, placed);
+    for (i, c) in siblings.iter_mut().enumerate() {
+        c.position = i as i64 + 1;
+    }
+    siblings
+}
+
+/// Old siblings close the gap a moved component leaves.
+fn close_gap(all: &[Component], moved: &Component) -> Vec<Component> {
+    let mut rest: Vec<Component> = all
+        .iter()
+        .filter(|c| c.group_id == moved.group_id && c.id != moved.id)
+        .cloned()
+        .collect();
+    rest.sort_by_key(|c| c.position);
+    for (i, c) in rest.iter_mut().enumerate() {
+        c.position = i as i64 + 1;
+    }
+    rest
+}
+
+fn check_group(
+    all: &[Component],
+    group_id: &Option<String>,
+    is_group: bool,
+    problems: &mut Problems,
+) {
+    if let Some(gid) = group_id {
+        match all.iter().find(|c| &c.id == gid) {
+            None => problems.add("group_id", "no such group"),
+            Some(g) if !g.is_group => problems.add("group_id", "is a component, not a group"),
+            Some(_) if is_group => problems.add("group_id", "groups cannot be nested"),
+            Some(_) => {}
+        }
+    }
+}
+
+impl Service {
+    pub async fn component(&self, id: &str) -> Result<Component> {
+        self.store
+            .component(id)
+            .await?
+            .ok_or_else(|| Error::not_found("component", id))
+    }
+
+    pub async fn create_component(&self, actor: &Actor, input: NewComponent) -> Result<Component> {
+        actor.require_responder()?;
+        let id = with_retry(|| async {
+            let now = self.now();
+            let all = self.store.components().await?;
+            let mut problems = Problems::new();
+            problems.text("name", &input.name, MAX_LINE_CHARS);
+            problems.opt_text("description", input.description.as_deref(), MAX_BODY_CHARS);
+            check_group(&all, &input.group_id, input.group, &mut problems);
+            if input.group && input.status.is_some() {
+                problems.add(
+                    "status",
+                    "a group's status is its worst child's; set the children",
+                );
+            }
+            let component = Component {
+                id: new_id(),
+                name: input.name.trim().to_string(),
+                description: input
+                    .description
+                    .as_ref()
+                    .map(|d| d.trim().to_string())
+                    .filter(|d| !d.is_empty()),
+                group_id: input.group_id.clone(),
+                is_group: input.group,
+                position: 0,
+                status: input.status.unwrap_or(ComponentStatus::Operational),
+                only_show_if_degraded: input.only_show_if_degraded,
+                showcase: input.showcase,
+                start_date: input.start_date,
+                created_at: now,
+                updated_at: now,
+            };
+            let placed = place(&all, &component, input.position, &mut problems);
+            problems.check()?;
+            let mut ops = Vec::new();
+            let mut created = component.clone();
+            for c in placed {
+                if c.id == component.id {
+                    created = c.clone();
+                    ops.push(Op::InsertComponent(c));
+                } else if let Some(old) = all
+                    .iter()
+                    .find(|o| o.id == c.id && o.position != c.position)
+                {
+                    ops.push(Op::UpdateComponent {
+                        component: Component {
+                            updated_at: now,
+                            ..c
+                        },
+                        expected_updated_at: old.updated_at,
+                    });
+                }
+            }
+            ops.push(Op::SetComponentStatus {
+                change: StatusChange {
+                    id: new_id(),
+                    component_id: created.id.clone(),
+                    old_status: None,
+                    new_status: created.status,
+                    at: now,
+                    incident_id: None,
+                },
+            });
+            self.commit(
+                actor,
+                "component.create",
+                ("component", &created.id),
+                None,
+                to_json(&created),
+                ops,
+            )
+            .await?;
+            Ok(created.id)
+        })
+        .await?;
+        self.component(&id).await
+    }
+
+    pub async fn patch_component(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: ComponentPatch,
+    ) -> Result<Component> {
+        actor.require_responder()?;
+        with_retry(|| async {
+            let now = self.now();
+            let all = self.store.components().await?;
+            let before = all
+                .iter()
+                .find(|c| c.id == id)
+                .cloned()
+                .ok_or_else(|| Error::not_found("component", id))?;
+            let mut next = before.clone();
+            let mut problems = Problems::new();
+            if let Some(name) = &patch.name {
+                problems.text("name", name, MAX_LINE_CHARS);
+                next.name = name.trim().to_string();
+            }
+            if let Some(d) = &patch.description {
+                problems.opt_text("description", d.as_deref(), MAX_BODY_CHARS);
+                next.description = d
+                    .as_ref()
+                    .map(|d| d.trim().to_string())
+                    .filter(|d| !d.is_empty());
+            }
+            if let Some(g) = &patch.group_id {
+                check_group(&all, g, before.is_group, &mut problems);
+                if g.as_deref() == Some(id) {
+                    problems.add("group_id", "a component cannot be its own group");
+                }
+                next.group_id = g.clone();
+            }
+            if let Some(v) = patch.only_show_if_degraded {
+                next.only_show_if_degraded = v;
+            }
+            if let Some(v) = patch.showcase {
+                next.showcase = v;
+            }
+            if let Some(d) = patch.start_date {
+                next.start_date = d;
+            }
+            if patch.status.is_some() && before.is_group {
+                problems.add(
+                    "status",
+                    "a group's status is its worst child's; set the children",
+                );
+            }
+            next.updated_at = now;
+            let moved = next.group_id != before.group_id;
+            let placed = if moved || patch.position.is_some() {
+                place(&all, &next, patch.position, &mut problems)
+            } else {
+                vec![next.clone()]
+            };
+            problems.check()?;
+            let mut ops = Vec::new();
+            let mut result = next.clone();
+            let mut changed: Vec<Component> = placed;
+            if moved {
+                changed.extend(close_gap(&all, &before));
+            }
+            for c in changed {
+                let Some(old) = all.iter().find(|o| o.id == c.id) else {
+                    continue;
+                };
+                if c.id == id {
+                    result = c.clone();
+                    ops.push(Op::UpdateComponent {
+                        component: c,
+                        expected_updated_at: old.updated_at,
+                    });
+                } else if old.position != c.position {
+                    ops.push(Op::UpdateComponent {
+                        component: Component {
+                            updated_at: now,
+                            ..c
+                        },
+                        expected_updated_at: old.updated_at,
+                    });
+                }
+            }
+            if let Some(status) = patch.status {
+                if status != before.status {
+                    result.status = status;
+                    ops.push(Op::SetComponentStatus {
+                        change: StatusChange {
+                            id: new_id(),
+                            component_id: id.to_string(),
+                            old_status: Some(before.status),
+                            new_status: status,
+                            at: now,
+                            incident_id: None,
+                        },
+                    });
+                }
+            }
+            self.commit(
+                actor,
+                "component.update",
+                ("component", id),
+                to_json(&before),
+                to_json(&result),
+                ops,
+            )
+            .await?;
+            Ok(())
+        })
+        .await?;
+        self.component(id).await
+    }
+}

@@ -1,0 +1,222 @@
+//! Scheduled maintenance: planning it, and the clock-driven moves to in progress and completed.
+
+use super::*;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMaintenance {
+    pub title: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub scheduled_until: DateTime<Utc>,
+    pub message: String,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default = "yes")]
+    pub auto_transition: bool,
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub translations: TranslationsIn<MaintenanceTranslationIn>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceTranslationIn {
+    pub title: Option<String>,
+    pub message: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// The longest maintenance window accepted.
+const MAX_WINDOW_DAYS: i64 = 14;
+
+impl Service {
+    pub async fn create_maintenance(
+        &self,
+        actor: &Actor,
+        input: NewMaintenance,
+    ) -> Result<IncidentDetail> {
+        actor.require_responder()?;
+        let page = self.page().await?;
+        let now = self.now();
+        let mut problems = Problems::new();
+        problems.text("title", &input.title, MAX_LINE_CHARS);
+        let scheduled_for = ms(input.scheduled_for);
+        let scheduled_until = ms(input.scheduled_until);
+        if scheduled_until <= scheduled_for {
+            problems.add("scheduled_until", "must be after scheduled_for");
+        } else if scheduled_until - scheduled_for > Duration::days(MAX_WINDOW_DAYS) {
+            problems.add(
+                "scheduled_until",
+                format!("a window is at most {MAX_WINDOW_DAYS} days"),
+            );
+        }
+        let locale = input
+            .locale
+            .clone()
+            .unwrap_or_else(|| page.default_locale.clone());
+        check_locale(&mut problems, "locale", &locale, &page);
+        let components = self.store.components().await?;
+        let requested: BTreeMap<String, ComponentStatus> = input
+            .components
+            .iter()
+            .map(|id| (id.clone(), ComponentStatus::UnderMaintenance))
+            .collect();
+        let targets = component_targets(&components, &requested, &mut problems);
+        let incident = Incident {
+            id: new_id(),
+            kind: IncidentKind::Maintenance,
+            title: input.title.trim().to_string(),
+            impact: Impact::Maintenance,
+            status: IncidentStatus::Scheduled,
+            locale: locale.clone(),
+            symptom: None,
+            milestones: Milestones::default(),
+            started_at: scheduled_for,
+            scheduled_for: Some(scheduled_for),
+            scheduled_until: Some(scheduled_until),
+            auto_transition: input.auto_transition,
+            created_at: now,
+            updated_at: now,
+        };
+        problems.text("message", &input.message, MAX_BODY_CHARS);
+        let update = Update {
+            id: new_id(),
+            incident_id: incident.id.clone(),
+            status: IncidentStatus::Scheduled,
+            message: input.message.trim().to_string(),
+            display_at: now,
+            next_update_by: None,
+            created_at: now,
+            updated_at: now,
+            component_changes: vec![],
+            revisions: vec![],
+        };
+        let mut ops = vec![Op::InsertIncident(incident.clone())];
+        for (i, (component_id, _)) in targets.iter().enumerate() {
+            ops.push(Op::AddIncidentComponent {
+                incident_id: incident.id.clone(),
+                component_id: component_id.clone(),
+                position: i as i64 + 1,
+            });
+        }
+        ops.push(Op::InsertUpdate(update.clone()));
+        for (loc, t) in &input.translations {
+            message_translation_ops(
+                &mut problems,
+                &page,
+                &locale,
+                TranslatableKind::Incident,
+                &incident.id,
+                &[("title", Some(&incident.title), t.title.as_ref())],
+                loc,
+                t.provenance,
+                now,
+                &mut ops,
+            );
+            message_translation_ops(
+                &mut problems,
+                &page,
+                &locale,
+                TranslatableKind::Update,
+                &update.id,
+                &[("message", Some(&update.message), t.message.as_ref())],
+                loc,
+                t.provenance,
+                now,
+                &mut ops,
+            );
+        }
+        problems.check()?;
+        self.commit(
+            actor,
+            "maintenance.create",
+            ("incident", &incident.id),
+            None,
+            to_json(&incident),
+            ops,
+        )
+        .await?;
+        self.incident_detail(&incident.id).await
+    }
+
+    /// Moves every due auto-transition maintenance on: scheduled → in progress at its start,
+    /// in progress → completed at its end, with the localized default message (and its
+    /// translations from the locale files). Returns how many moves were made.
+    pub async fn tick_maintenances(&self) -> Result<usize> {
+        let now = self.now();
+        let page = self.page().await?;
+        let mut moves = 0;
+        for maintenance in self.store.due_maintenances(now).await? {
+            // A window that has already ended while the server was away goes straight through.
+            let mut steps = Vec::new();
+            if maintenance.status == IncidentStatus::Scheduled {
+                steps.push((
+                    IncidentStatus::InProgress,
+                    maintenance.scheduled_for.unwrap_or(now),
+                ));
+            }
+            if maintenance
+                .scheduled_until
+                .is_some_and(|until| until <= now)
+            {
+                steps.push((
+                    IncidentStatus::Completed,
+                    maintenance.scheduled_until.unwrap_or(now),
+                ));
+            }
+            for (status, at) in steps {
+                match self
+                    .post_default_update(&page, &maintenance.id, status, at.min(now))
+                    .await
+                {
+                    Ok(()) => moves += 1,
+                    Err(e) => {
+                        tracing::error!(maintenance = %maintenance.id, error = %e, "cannot move maintenance on");
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(moves)
+    }
+
+    async fn post_default_update(
+        &self,
+        page: &PageSettings,
+        id: &str,
+        status: IncidentStatus,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let detail = self.incident_detail(id).await?;
+        let key = crate::render::i18n::default_message_key(status);
+        let message = self.i18n.text(&detail.incident.locale, key);
+        let translations = page
+            .locales
+            .iter()
+            .filter(|l| **l != detail.incident.locale)
+            .map(|l| {
+                (
+                    l.clone(),
+                    MessageTranslationIn {
+                        message: self.i18n.text(l, key),
+                        provenance: Provenance::Human,
+                    },
+                )
+            })
+            .collect();
+        let input = NewUpdate {
+            status,
+            message,
+            display_at: Some(at),
+            next_update_by: None,
+            components: BTreeMap::new(),
+            translations,
+        };
+        self.post_update(&Actor::system(), id, input).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,251 @@
+//! Every write goes through here: validate, build the row operations, hand them to the store
+//! to apply in one transaction together with the audit row. Nothing else writes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer};
+
+use crate::clock::Clock;
+use crate::domain::*;
+use crate::error::{Error, Problems, Result};
+use crate::ids::new_id;
+use crate::render::i18n::I18n;
+use crate::store::{Op, Store, StoreError};
+
+mod access;
+mod components;
+mod incidents;
+mod maintenance;
+mod page;
+mod postmortems;
+mod translations;
+
+pub use access::*;
+pub use components::*;
+pub use incidents::*;
+pub use maintenance::*;
+pub use page::*;
+pub use postmortems::*;
+pub use translations::*;
+
+/// How far ahead of the clock a display time or milestone may lie (clock skew between the
+/// author's machine and the server).
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+
+/// Who is acting: written into every audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `token:<name>`, `user:<username>`, `cli`, `system`.
+    pub label: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            label: "system".into(),
+            role: Role::Admin,
+        }
+    }
+
+    /// The command line on the server's own machine (it can read the database directly).
+    pub fn cli() -> Actor {
+        Actor {
+            label: "cli".into(),
+            role: Role::Admin,
+        }
+    }
+
+    pub fn require_responder(&self) -> Result<()> {
+        if self.role.can_respond() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "the {} role may only write translations",
+                self.role
+            )))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<()> {
+        if self.role.is_admin() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(format!(
+                "this needs the admin role; yours is {}",
+                self.role
+            )))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Service {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    i18n: Arc<I18n>,
+}
+
+/// How often an operation is retried when a row changed between read and write.
+const ATTEMPTS: usize = 3;
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, i18n: Arc<I18n>) -> Service {
+        Service { store, clock, i18n }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Applies ops with an audit row describing `action` on `object`.
+    async fn commit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        object: (&str, &str),
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+        ops: Vec<Op>,
+    ) -> std::result::Result<(), StoreError> {
+        let audit = AuditEntry {
+            id: new_id(),
+            at: self.now(),
+            actor: actor.label.clone(),
+            action: action.to_string(),
+            object_kind: object.0.to_string(),
+            object_id: object.1.to_string(),
+            before,
+            after,
+        };
+        self.store.apply(ops, Some(audit)).await
+    }
+
+    /// The page settings (created with defaults on first start).
+    pub async fn page(&self) -> Result<PageSettings> {
+        match self.store.page().await? {
+            Some(page) => Ok(page),
+            None => Err(Error::Unavailable(
+                "the page is not initialised yet".to_string(),
+            )),
+        }
+    }
+}
+
+/// Store errors inside an operation: returned as they are so `retrying!` sees conflicts.
+type OpResult<T> = std::result::Result<T, OpError>;
+
+/// Either a request error (final) or a store error (maybe retried).
+#[derive(Debug)]
+pub(crate) enum OpError {
+    Request(Error),
+    Store(StoreError),
+}
+
+impl From<Error> for OpError {
+    fn from(e: Error) -> OpError {
+        OpError::Request(e)
+    }
+}
+
+impl From<StoreError> for OpError {
+    fn from(e: StoreError) -> OpError {
+        OpError::Store(e)
+    }
+}
+
+/// Runs an operation up to `ATTEMPTS` times while it fails on a concurrent change.
+pub(crate) async fn with_retry<T, F, Fut>(mut op: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = OpResult<T>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match op().await {
+            Ok(v) => return Ok(v),
+            Err(OpError::Store(StoreError::Conflict(_))) if tries < ATTEMPTS => continue,
+            Err(OpError::Store(e)) => return Err(e.into()),
+            Err(OpError::Request(e)) => return Err(e),
+        }
+    }
+}
+
+/// For PATCH bodies: tells "absent" (`None`) from "null" (`Some(None)`).
+pub(crate) fn double_option<'de, T, D>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Times arrive with any precision; both databases store milliseconds exactly.
+pub(crate) fn ms(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(3)
+}
+
+pub(crate) fn ms_opt(t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    t.map(ms)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// A display time may be back-dated freely but not lie in the future.
+pub(crate) fn check_not_future(
+    problems: &mut Problems,
+    field: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) {
+    if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
+        problems.add(
+            field,
+            format!(
+                "is in the future ({}); back-dating is allowed, forward-dating is not",
+                at.to_rfc3339()
+            ),
+        );
+    }
+}
+
+/// The locale must be one of the page's enabled locales.
+pub(crate) fn check_locale(
+    problems: &mut Problems,
+    field: &str,
+    locale: &str,
+    page: &PageSettings,
+) {
+    if !page.locales.iter().any(|l| l == locale) {
+        problems.add(
+            field,
+            format!(
+                "unknown locale `{locale}`; this page's locales are {}",
+                page.locales.join(", ")
+            ),
+        );
+    }
+}
+
+/// Checks a URL given by an author: absolute http(s) only.
+pub(crate) fn check_url(problems: &mut Problems, field: &str, url: &str) {
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "http://".len() + 1
+        && url.len() <= 2000
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        problems.add(field, "must be an absolute http:// or https:// URL");
+    }
+}
+
+/// Translations given alongside a resource: locale → fields and provenance.
+pub type TranslationsIn<T> = BTreeMap<String, T>;

@@ -1,0 +1,247 @@
+//! All SQL lives here. `Store` is implemented once for SQLite and once for PostgreSQL, from one
+//! body of SQL (`sql.rs`) written with `$1` placeholders that both databases accept.
+//!
+//! Writes arrive as a list of [`Op`]s built by the service layer; the store applies the whole
+//! list and the audit row in one transaction, or none of it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row changed since it was read (optimistic concurrency), or a unique key is taken.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("missing: {0}")]
+    Missing(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Filters for listing incidents, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub kind: Option<IncidentKind>,
+    pub statuses: Vec<IncidentStatus>,
+    /// Only incidents created strictly before this instant.
+    pub before: Option<DateTime<Utc>>,
+    pub component_id: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub object_kind: Option<String>,
+    pub object_id: Option<String>,
+    pub before: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// What `/readyz` learns about the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Versions the binary knows but the database has not applied.
+    pub pending: Vec<i64>,
+    /// Versions the database has applied that the binary does not know (a newer binary ran).
+    pub unknown: Vec<i64>,
+    /// Versions whose applied checksum differs from the binary's (an edited migration).
+    pub modified: Vec<i64>,
+    /// Versions recorded as failed.
+    pub failed: Vec<i64>,
+}
+
+impl MigrationReport {
+    pub fn is_current(&self) -> bool {
+        self.pending.is_empty()
+            && self.unknown.is_empty()
+            && self.modified.is_empty()
+            && self.failed.is_empty()
+    }
+}
+
+/// The readiness probe could not write to `table`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeFailure {
+    pub table: String,
+    pub reason: String,
+}
+
+/// One row-level write. The service builds these; the store runs a list of them in one
+/// transaction.
+#[derive(Debug, Clone)]
+pub enum Op {
+    PutPage(PageSettings),
+    InsertComponent(Component),
+    /// Rewrites every column but status (status moves with `SetComponentStatus`).
+    UpdateComponent {
+        component: Component,
+        expected_updated_at: DateTime<Utc>,
+    },
+    /// Sets a component's status and appends the change to its history.
+    SetComponentStatus {
+        change: StatusChange,
+    },
+    InsertIncident(Incident),
+    /// Rewrites the incident row if it is unchanged since it was read.
+    UpdateIncident {
+        incident: Incident,
+        expected_updated_at: DateTime<Utc>,
+    },
+    AddIncidentComponent {
+        incident_id: String,
+        component_id: String,
+        position: i64,
+    },
+    InsertUpdate(Update),
+    /// Corrects an update, keeping the old text as a revision.
+    ReviseUpdate {
+        update: Update,
+        revision: Revision,
+    },
+    PutPostmortem(Postmortem),
+    InsertRemediationItem(RemediationItem),
+    UpdateRemediationItem(RemediationItem),
+    PutTranslation(Translation),
+    InsertToken(ApiToken),
+    RevokeToken {
+        id: String,
+        at: DateTime<Utc>,
+    },
+    InsertUser(User),
+    InsertSession(Session),
+    DeleteSession {
+        id_hash: String,
+    },
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations (safe when several instances start at once).
+    async fn migrate(&self) -> StoreResult<()>;
+    async fn migration_report(&self) -> StoreResult<MigrationReport>;
+    /// Inserts and reads back a row in every table that receives new rows, then rolls back.
+    async fn probe_writes(&self) -> StoreResult<Result<(), ProbeFailure>>;
+
+    /// Applies every op and the audit row in one transaction.
+    async fn apply(&self, ops: Vec<Op>, audit: Option<AuditEntry>) -> StoreResult<()>;
+
+    async fn page(&self) -> StoreResult<Option<PageSettings>>;
+    /// All components, groups first-level order then children by position.
+    async fn components(&self) -> StoreResult<Vec<Component>>;
+    async fn component(&self, id: &str) -> StoreResult<Option<Component>>;
+    async fn status_history(
+        &self,
+        component_id: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<StatusChange>>;
+
+    async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>>;
+    /// Affected component ids for many incidents at once (one query).
+    async fn incident_component_ids(
+        &self,
+        incident_ids: &[String],
+    ) -> StoreResult<Vec<(String, String)>>;
+    async fn incident(&self, id: &str) -> StoreResult<Option<Incident>>;
+    /// The incident with its updates, postmortem, items and translations, in a fixed number
+    /// of queries.
+    async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>>;
+    async fn update(&self, id: &str) -> StoreResult<Option<Update>>;
+    async fn remediation_item(&self, id: &str) -> StoreResult<Option<RemediationItem>>;
+    async fn translations(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+    ) -> StoreResult<Vec<Translation>>;
+    /// Every translation of one kind of object (e.g. all component names), in one query.
+    async fn translations_of_kind(&self, kind: TranslatableKind) -> StoreResult<Vec<Translation>>;
+    /// Open incidents and maintenances (not resolved, not completed) that affect a component.
+    async fn open_incidents_affecting(&self, component_id: &str) -> StoreResult<Vec<String>>;
+    /// Maintenances with auto_transition that the clock says should move on.
+    async fn due_maintenances(&self, now: DateTime<Utc>) -> StoreResult<Vec<Incident>>;
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>>;
+    async fn tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    /// Bookkeeping, not audited: when a token was last used.
+    async fn touch_token(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
+    async fn user_count(&self) -> StoreResult<i64>;
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>>;
+    async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+    /// Row counts, for the demo loader and tests.
+    async fn count(&self, table: CountedTable) -> StoreResult<i64>;
+}
+
+/// Tables whose size may be asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountedTable {
+    Components,
+    Incidents,
+    Updates,
+    AuditLog,
+    Translations,
+}
+
+/// Opens the database named by the URL (`postgres://...` or `sqlite:`/a file path).
+pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(database_url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(super::redact_url("herald.db"), "herald.db");
+    }
+}

@@ -1,0 +1,43 @@
+//! PostgreSQL: for several instances behind a load balancer. Migrations take sqlx's advisory
+//! lock, so instances starting together apply them once.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    const BACKEND: super::Backend = super::Backend::Postgres;
+
+    pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot connect to PostgreSQL at {}: {e}",
+                    super::redact_url(url)
+                )
+            })?;
+        Ok(PgStore { pool })
+    }
+
+    /// PostgreSQL needs no in-process write lock: row locks and `updated_at` checks suffice.
+    async fn lock_writes(&self) {}
+
+    /// Runs raw SQL; for tests that sabotage or repair the schema.
+    pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+super::sql::sql_store!(PgStore, sqlx::Postgres, MIGRATOR, "BEGIN");

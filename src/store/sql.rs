@@ -1,0 +1,1265 @@
+//! The SQL of Herald, once. `sql_store!` expands it for a concrete sqlx database, so SQLite and
+//! PostgreSQL run the same statements (`$1` placeholders work in both) and the compiler checks
+//! each expansion.
+
+use std::str::FromStr;
+
+use super::{StoreError, StoreResult};
+
+pub(super) fn parse<T: FromStr<Err = String>>(value: String) -> StoreResult<T> {
+    value.parse().map_err(StoreError::Corrupt)
+}
+
+pub(super) fn json_list(value: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(value).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
+}
+
+pub(super) fn json_value(value: Option<String>) -> StoreResult<Option<serde_json::Value>> {
+    value
+        .map(|v| serde_json::from_str(&v))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("json column: {e}")))
+}
+
+/// Maps constraint violations to conflict/missing; everything else stays a database error.
+pub(super) fn classify(err: sqlx::Error, what: &str) -> StoreError {
+    if let sqlx::Error::Database(db) = &err {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(format!("{what} already exists"));
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::Missing(format!("{what} refers to a row that does not exist"));
+        }
+    }
+    StoreError::Database(err)
+}
+
+/// The tables `/readyz` proves writable, in foreign-key order.
+pub const PROBED_TABLES: &[&str] = &[
+    "components",
+    "component_status_history",
+    "incidents",
+    "incident_components",
+    "incident_updates",
+    "update_component_changes",
+    "update_revisions",
+    "postmortems",
+    "remediation_items",
+    "translations",
+    "api_tokens",
+    "users",
+    "sessions",
+    "audit_log",
+];
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty, $migrator:expr, $begin:literal) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use sqlx::Row;
+
+        use crate::domain::*;
+        use crate::store::sql::{classify, json_list, json_value, parse, PROBED_TABLES};
+        use crate::store::*;
+
+        type DbRow = <$db as sqlx::Database>::Row;
+        type Tx<'a> = sqlx::Transaction<'a, $db>;
+
+        const INCIDENT_COLUMNS: &str = "id, kind, title, impact, status, locale, symptom, \
+            impact_started_at, detected_at, mitigated_at, impact_ended_at, monitoring_at, \
+            resolved_at, started_at, scheduled_for, scheduled_until, auto_transition, created_at, updated_at";
+        const COMPONENT_COLUMNS: &str = "id, name, description, group_id, is_group, position, \
+            status, only_show_if_degraded, showcase, start_date, created_at, updated_at";
+        const UPDATE_COLUMNS: &str = "u.id, u.incident_id, u.status, u.message, u.display_at, \
+            u.next_update_by, u.created_at, u.updated_at";
+        const ITEM_COLUMNS: &str = "id, incident_id, position, title, detail, category, state, \
+            state_reason, due_on, tracker_url, completed_at, created_at, updated_at";
+        const TRANSLATION_COLUMNS: &str = "object_kind, object_id, field, locale, text, \
+            provenance, source_digest, updated_at";
+
+        fn page_from(row: &DbRow) -> StoreResult<PageSettings> {
+            Ok(PageSettings {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                url: row.try_get("url")?,
+                time_zone: row.try_get("time_zone")?,
+                display_time_zones: json_list(&row.try_get::<String, _>("display_time_zones")?)?,
+                default_locale: row.try_get("default_locale")?,
+                locales: json_list(&row.try_get::<String, _>("locales")?)?,
+                footer_markdown: row.try_get("footer_markdown")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn component_from(row: &DbRow) -> StoreResult<Component> {
+            Ok(Component {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                description: row.try_get("description")?,
+                group_id: row.try_get("group_id")?,
+                is_group: row.try_get("is_group")?,
+                position: row.try_get("position")?,
+                status: parse(row.try_get("status")?)?,
+                only_show_if_degraded: row.try_get("only_show_if_degraded")?,
+                showcase: row.try_get("showcase")?,
+                start_date: row.try_get("start_date")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn incident_from(row: &DbRow) -> StoreResult<Incident> {
+            Ok(Incident {
+                id: row.try_get("id")?,
+                kind: parse(row.try_get("kind")?)?,
+                title: row.try_get("title")?,
+                impact: parse(row.try_get("impact")?)?,
+                status: parse(row.try_get("status")?)?,
+                locale: row.try_get("locale")?,
+                symptom: row.try_get("symptom")?,
+                milestones: Milestones {
+                    impact_started_at: row.try_get("impact_started_at")?,
+                    detected_at: row.try_get("detected_at")?,
+                    mitigated_at: row.try_get("mitigated_at")?,
+                    impact_ended_at: row.try_get("impact_ended_at")?,
+                    monitoring_at: row.try_get("monitoring_at")?,
+                    resolved_at: row.try_get("resolved_at")?,
+                },
+                started_at: row.try_get("started_at")?,
+                scheduled_for: row.try_get("scheduled_for")?,
+                scheduled_until: row.try_get("scheduled_until")?,
+                auto_transition: row.try_get("auto_transition")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn update_from(row: &DbRow) -> StoreResult<Update> {
+            Ok(Update {
+                id: row.try_get("id")?,
+                incident_id: row.try_get("incident_id")?,
+                status: parse(row.try_get("status")?)?,
+                message: row.try_get("message")?,
+                display_at: row.try_get("display_at")?,
+                next_update_by: row.try_get("next_update_by")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                component_changes: Vec::new(),
+                revisions: Vec::new(),
+            })
+        }
+
+        fn item_from(row: &DbRow) -> StoreResult<RemediationItem> {
+            Ok(RemediationItem {
+                id: row.try_get("id")?,
+                incident_id: row.try_get("incident_id")?,
+                position: row.try_get("position")?,
+                title: row.try_get("title")?,
+                detail: row.try_get("detail")?,
+                category: parse(row.try_get("category")?)?,
+                state: parse(row.try_get("state")?)?,
+                state_reason: row.try_get("state_reason")?,
+                due_on: row.try_get("due_on")?,
+                tracker_url: row.try_get("tracker_url")?,
+                completed_at: row.try_get("completed_at")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn translation_from(row: &DbRow) -> StoreResult<Translation> {
+            Ok(Translation {
+                kind: parse(row.try_get("object_kind")?)?,
+                object_id: row.try_get("object_id")?,
+                field: row.try_get("field")?,
+                locale: row.try_get("locale")?,
+                text: row.try_get("text")?,
+                provenance: parse(row.try_get("provenance")?)?,
+                source_digest: row.try_get("source_digest")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn token_from(row: &DbRow) -> StoreResult<ApiToken> {
+            Ok(ApiToken {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                role: parse(row.try_get("role")?)?,
+                token_hash: row.try_get("token_hash")?,
+                created_at: row.try_get("created_at")?,
+                last_used_at: row.try_get("last_used_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        }
+
+        fn user_from(row: &DbRow) -> StoreResult<User> {
+            Ok(User {
+                id: row.try_get("id")?,
+                username: row.try_get("username")?,
+                password_hash: row.try_get("password_hash")?,
+                role: parse(row.try_get("role")?)?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                disabled_at: row.try_get("disabled_at")?,
+            })
+        }
+
+        fn history_from(row: &DbRow) -> StoreResult<StatusChange> {
+            Ok(StatusChange {
+                id: row.try_get("id")?,
+                component_id: row.try_get("component_id")?,
+                old_status: row
+                    .try_get::<Option<String>, _>("old_status")?
+                    .map(parse)
+                    .transpose()?,
+                new_status: parse(row.try_get("new_status")?)?,
+                at: row.try_get("at")?,
+                incident_id: row.try_get("incident_id")?,
+            })
+        }
+
+        fn audit_from(row: &DbRow) -> StoreResult<AuditEntry> {
+            Ok(AuditEntry {
+                id: row.try_get("id")?,
+                at: row.try_get("at")?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                object_kind: row.try_get("object_kind")?,
+                object_id: row.try_get("object_id")?,
+                before: json_value(row.try_get("before_json")?)?,
+                after: json_value(row.try_get("after_json")?)?,
+            })
+        }
+
+        async fn insert_component(tx: &mut Tx<'_>, c: &Component) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO components (id, name, description, group_id, is_group, position, \
+                 status, only_show_if_degraded, showcase, start_date, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(&c.description)
+            .bind(&c.group_id)
+            .bind(c.is_group)
+            .bind(c.position)
+            .bind(c.status.as_str())
+            .bind(c.only_show_if_degraded)
+            .bind(c.showcase)
+            .bind(c.start_date)
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "component"))?;
+            Ok(())
+        }
+
+        async fn insert_history(tx: &mut Tx<'_>, h: &StatusChange) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO component_status_history (id, component_id, old_status, new_status, \
+                 at, incident_id) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&h.id)
+            .bind(&h.component_id)
+            .bind(h.old_status.map(|s| s.as_str()))
+            .bind(h.new_status.as_str())
+            .bind(h.at)
+            .bind(&h.incident_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "component status change"))?;
+            Ok(())
+        }
+
+        async fn insert_incident(tx: &mut Tx<'_>, i: &Incident) -> StoreResult<()> {
+            let m = &i.milestones;
+            sqlx::query(
+                "INSERT INTO incidents (id, kind, title, impact, status, locale, symptom, \
+                 impact_started_at, detected_at, mitigated_at, impact_ended_at, monitoring_at, \
+                 resolved_at, started_at, scheduled_for, scheduled_until, auto_transition, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19)",
+            )
+            .bind(&i.id)
+            .bind(i.kind.as_str())
+            .bind(&i.title)
+            .bind(i.impact.as_str())
+            .bind(i.status.as_str())
+            .bind(&i.locale)
+            .bind(&i.symptom)
+            .bind(m.impact_started_at)
+            .bind(m.detected_at)
+            .bind(m.mitigated_at)
+            .bind(m.impact_ended_at)
+            .bind(m.monitoring_at)
+            .bind(m.resolved_at)
+            .bind(i.started_at)
+            .bind(i.scheduled_for)
+            .bind(i.scheduled_until)
+            .bind(i.auto_transition)
+            .bind(i.created_at)
+            .bind(i.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "incident"))?;
+            Ok(())
+        }
+
+        async fn insert_update(tx: &mut Tx<'_>, u: &Update) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO incident_updates (id, incident_id, status, message, display_at, \
+                 next_update_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&u.id)
+            .bind(&u.incident_id)
+            .bind(u.status.as_str())
+            .bind(&u.message)
+            .bind(u.display_at)
+            .bind(u.next_update_by)
+            .bind(u.created_at)
+            .bind(u.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "update"))?;
+            for (position, change) in u.component_changes.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO update_component_changes (update_id, component_id, position, \
+                     old_status, new_status) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&u.id)
+                .bind(&change.component_id)
+                .bind(position as i64 + 1)
+                .bind(change.old_status.as_str())
+                .bind(change.new_status.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| classify(e, "component change"))?;
+            }
+            Ok(())
+        }
+
+        async fn insert_item(tx: &mut Tx<'_>, r: &RemediationItem) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO remediation_items (id, incident_id, position, title, detail, \
+                 category, state, state_reason, due_on, tracker_url, completed_at, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(&r.id)
+            .bind(&r.incident_id)
+            .bind(r.position)
+            .bind(&r.title)
+            .bind(&r.detail)
+            .bind(r.category.as_str())
+            .bind(r.state.as_str())
+            .bind(&r.state_reason)
+            .bind(r.due_on)
+            .bind(&r.tracker_url)
+            .bind(r.completed_at)
+            .bind(r.created_at)
+            .bind(r.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "remediation item"))?;
+            Ok(())
+        }
+
+        async fn put_postmortem(tx: &mut Tx<'_>, p: &Postmortem) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO postmortems (incident_id, summary, root_cause, resolution, state, \
+                 published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (incident_id) DO UPDATE SET summary = excluded.summary, \
+                 root_cause = excluded.root_cause, resolution = excluded.resolution, \
+                 state = excluded.state, published_at = excluded.published_at, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&p.incident_id)
+            .bind(&p.summary)
+            .bind(&p.root_cause)
+            .bind(&p.resolution)
+            .bind(p.state.as_str())
+            .bind(p.published_at)
+            .bind(p.created_at)
+            .bind(p.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "postmortem"))?;
+            Ok(())
+        }
+
+        async fn put_translation(tx: &mut Tx<'_>, t: &Translation) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO translations (object_kind, object_id, field, locale, text, \
+                 provenance, source_digest, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (object_kind, object_id, field, locale) DO UPDATE SET \
+                 text = excluded.text, provenance = excluded.provenance, \
+                 source_digest = excluded.source_digest, updated_at = excluded.updated_at",
+            )
+            .bind(t.kind.as_str())
+            .bind(&t.object_id)
+            .bind(&t.field)
+            .bind(&t.locale)
+            .bind(&t.text)
+            .bind(t.provenance.as_str())
+            .bind(&t.source_digest)
+            .bind(t.updated_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "translation"))?;
+            Ok(())
+        }
+
+        async fn insert_token(tx: &mut Tx<'_>, t: &ApiToken) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, name, role, token_hash, created_at, last_used_at, \
+                 revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&t.id)
+            .bind(&t.name)
+            .bind(t.role.as_str())
+            .bind(&t.token_hash)
+            .bind(t.created_at)
+            .bind(t.last_used_at)
+            .bind(t.revoked_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "token"))?;
+            Ok(())
+        }
+
+        async fn insert_user(tx: &mut Tx<'_>, u: &User) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO users (id, username, password_hash, role, created_at, updated_at, \
+                 disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&u.id)
+            .bind(&u.username)
+            .bind(&u.password_hash)
+            .bind(u.role.as_str())
+            .bind(u.created_at)
+            .bind(u.updated_at)
+            .bind(u.disabled_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, &format!("user {}", u.username)))?;
+            Ok(())
+        }
+
+        async fn insert_session(tx: &mut Tx<'_>, s: &Session) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&s.id_hash)
+            .bind(&s.user_id)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "session"))?;
+            Ok(())
+        }
+
+        async fn insert_audit(tx: &mut Tx<'_>, a: &AuditEntry) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO audit_log (id, at, actor, action, object_kind, object_id, \
+                 before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&a.id)
+            .bind(a.at)
+            .bind(&a.actor)
+            .bind(&a.action)
+            .bind(&a.object_kind)
+            .bind(&a.object_id)
+            .bind(a.before.as_ref().map(|v| v.to_string()))
+            .bind(a.after.as_ref().map(|v| v.to_string()))
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| classify(e, "audit entry"))?;
+            Ok(())
+        }
+
+        fn must_touch(rows: u64, what: &str) -> StoreResult<()> {
+            if rows == 0 {
+                Err(StoreError::Conflict(format!(
+                    "{what} changed since it was read, or no longer exists"
+                )))
+            } else {
+                Ok(())
+            }
+        }
+
+        async fn apply_op(tx: &mut Tx<'_>, op: &Op) -> StoreResult<()> {
+            match op {
+                Op::PutPage(p) => {
+                    sqlx::query(
+                        "INSERT INTO page_settings (singleton, id, name, url, time_zone, \
+                         display_time_zones, default_locale, locales, footer_markdown, updated_at) \
+                         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (singleton) \
+                         DO UPDATE SET name = excluded.name, url = excluded.url, \
+                         time_zone = excluded.time_zone, \
+                         display_time_zones = excluded.display_time_zones, \
+                         default_locale = excluded.default_locale, locales = excluded.locales, \
+                         footer_markdown = excluded.footer_markdown, updated_at = excluded.updated_at",
+                    )
+                    .bind(&p.id)
+                    .bind(&p.name)
+                    .bind(&p.url)
+                    .bind(&p.time_zone)
+                    .bind(serde_json::to_string(&p.display_time_zones).unwrap_or_default())
+                    .bind(&p.default_locale)
+                    .bind(serde_json::to_string(&p.locales).unwrap_or_default())
+                    .bind(&p.footer_markdown)
+                    .bind(p.updated_at)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Op::InsertComponent(c) => insert_component(tx, c).await?,
+                Op::UpdateComponent {
+                    component: c,
+                    expected_updated_at,
+                } => {
+                    let done = sqlx::query(
+                        "UPDATE components SET name = $2, description = $3, group_id = $4, \
+                         position = $5, only_show_if_degraded = $6, showcase = $7, \
+                         start_date = $8, updated_at = $9 WHERE id = $1 AND updated_at = $10",
+                    )
+                    .bind(&c.id)
+                    .bind(&c.name)
+                    .bind(&c.description)
+                    .bind(&c.group_id)
+                    .bind(c.position)
+                    .bind(c.only_show_if_degraded)
+                    .bind(c.showcase)
+                    .bind(c.start_date)
+                    .bind(c.updated_at)
+                    .bind(expected_updated_at)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| classify(e, "component"))?;
+                    must_touch(done.rows_affected(), "component")?;
+                }
+                Op::SetComponentStatus { change } => {
+                    let done = sqlx::query(
+                        "UPDATE components SET status = $2, updated_at = $3 WHERE id = $1",
+                    )
+                    .bind(&change.component_id)
+                    .bind(change.new_status.as_str())
+                    .bind(change.at)
+                    .execute(&mut **tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Missing(format!(
+                            "component {}",
+                            change.component_id
+                        )));
+                    }
+                    insert_history(tx, change).await?;
+                }
+                Op::InsertIncident(i) => insert_incident(tx, i).await?,
+                Op::UpdateIncident {
+                    incident: i,
+                    expected_updated_at,
+                } => {
+                    let m = &i.milestones;
+                    let done = sqlx::query(
+                        "UPDATE incidents SET title = $2, impact = $3, status = $4, symptom = $5, \
+                         impact_started_at = $6, detected_at = $7, mitigated_at = $8, \
+                         impact_ended_at = $9, monitoring_at = $10, resolved_at = $11, \
+                         started_at = $12, scheduled_for = $13, scheduled_until = $14, \
+                         auto_transition = $15, updated_at = $16 WHERE id = $1 AND updated_at = $17",
+                    )
+                    .bind(&i.id)
+                    .bind(&i.title)
+                    .bind(i.impact.as_str())
+                    .bind(i.status.as_str())
+                    .bind(&i.symptom)
+                    .bind(m.impact_started_at)
+                    .bind(m.detected_at)
+                    .bind(m.mitigated_at)
+                    .bind(m.impact_ended_at)
+                    .bind(m.monitoring_at)
+                    .bind(m.resolved_at)
+                    .bind(i.started_at)
+                    .bind(i.scheduled_for)
+                    .bind(i.scheduled_until)
+                    .bind(i.auto_transition)
+                    .bind(i.updated_at)
+                    .bind(expected_updated_at)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| classify(e, "incident"))?;
+                    must_touch(done.rows_affected(), "incident")?;
+                }
+                Op::AddIncidentComponent {
+                    incident_id,
+                    component_id,
+                    position,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO incident_components (incident_id, component_id, position) \
+                         VALUES ($1, $2, $3) ON CONFLICT (incident_id, component_id) DO NOTHING",
+                    )
+                    .bind(incident_id)
+                    .bind(component_id)
+                    .bind(position)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| classify(e, "affected component"))?;
+                }
+                Op::InsertUpdate(u) => insert_update(tx, u).await?,
+                Op::ReviseUpdate { update: u, revision: r } => {
+                    sqlx::query(
+                        "INSERT INTO update_revisions (id, update_id, message, display_at, \
+                         replaced_at, replaced_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&r.id)
+                    .bind(&r.update_id)
+                    .bind(&r.message)
+                    .bind(r.display_at)
+                    .bind(r.replaced_at)
+                    .bind(&r.replaced_by)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| classify(e, "revision"))?;
+                    let done = sqlx::query(
+                        "UPDATE incident_updates SET message = $2, display_at = $3, \
+                         updated_at = $4 WHERE id = $1 AND message = $5 AND display_at = $6",
+                    )
+                    .bind(&u.id)
+                    .bind(&u.message)
+                    .bind(u.display_at)
+                    .bind(u.updated_at)
+                    .bind(&r.message)
+                    .bind(r.display_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    must_touch(done.rows_affected(), "update")?;
+                }
+                Op::PutPostmortem(p) => put_postmortem(tx, p).await?,
+                Op::InsertRemediationItem(r) => insert_item(tx, r).await?,
+                Op::UpdateRemediationItem(r) => {
+                    let done = sqlx::query(
+                        "UPDATE remediation_items SET position = $2, title = $3, detail = $4, \
+                         category = $5, state = $6, state_reason = $7, due_on = $8, \
+                         tracker_url = $9, completed_at = $10, updated_at = $11 WHERE id = $1",
+                    )
+                    .bind(&r.id)
+                    .bind(r.position)
+                    .bind(&r.title)
+                    .bind(&r.detail)
+                    .bind(r.category.as_str())
+                    .bind(r.state.as_str())
+                    .bind(&r.state_reason)
+                    .bind(r.due_on)
+                    .bind(&r.tracker_url)
+                    .bind(r.completed_at)
+                    .bind(r.updated_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    must_touch(done.rows_affected(), "remediation item")?;
+                }
+                Op::PutTranslation(t) => put_translation(tx, t).await?,
+                Op::InsertToken(t) => insert_token(tx, t).await?,
+                Op::RevokeToken { id, at } => {
+                    let done = sqlx::query(
+                        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(id)
+                    .bind(at)
+                    .execute(&mut **tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Missing(format!("active token {id}")));
+                    }
+                }
+                Op::InsertUser(u) => insert_user(tx, u).await?,
+                Op::InsertSession(s) => insert_session(tx, s).await?,
+                Op::DeleteSession { id_hash } => {
+                    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                        .bind(id_hash)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+            Ok(())
+        }
+
+        /// Inserts one probe row into `table` and reads it back.
+        async fn probe_table(tx: &mut Tx<'_>, table: &str, ids: &ProbeIds, now: DateTime<Utc>) -> StoreResult<()> {
+            let p = ids;
+            match table {
+                "components" => insert_component(tx, &Component {
+                    id: p.component.clone(), name: "readyz probe".into(), description: None,
+                    group_id: None, is_group: false, position: 0,
+                    status: ComponentStatus::Operational, only_show_if_degraded: false,
+                    showcase: false, start_date: None, created_at: now, updated_at: now,
+                }).await?,
+                "component_status_history" => insert_history(tx, &StatusChange {
+                    id: p.other.clone(), component_id: p.component.clone(), old_status: None,
+                    new_status: ComponentStatus::Operational, at: now, incident_id: None,
+                }).await?,
+                "incidents" => insert_incident(tx, &Incident {
+                    id: p.incident.clone(), kind: IncidentKind::Incident, title: "readyz probe".into(),
+                    impact: Impact::None, status: IncidentStatus::Investigating, locale: "en".into(),
+                    symptom: None, milestones: Milestones::default(), started_at: now,
+                    scheduled_for: None, scheduled_until: None, auto_transition: false,
+                    created_at: now, updated_at: now,
+                }).await?,
+                "incident_components" => apply_op(tx, &Op::AddIncidentComponent {
+                    incident_id: p.incident.clone(), component_id: p.component.clone(), position: 1,
+                }).await?,
+                "incident_updates" => insert_update(tx, &Update {
+                    id: p.update.clone(), incident_id: p.incident.clone(),
+                    status: IncidentStatus::Investigating, message: "readyz probe".into(),
+                    display_at: now, next_update_by: None, created_at: now, updated_at: now,
+                    component_changes: vec![], revisions: vec![],
+                }).await?,
+                "update_component_changes" => {
+                    sqlx::query("INSERT INTO update_component_changes (update_id, component_id, \
+                        position, old_status, new_status) VALUES ($1, $2, 1, 'operational', 'operational')")
+                        .bind(&p.update).bind(&p.component).execute(&mut **tx).await?;
+                }
+                "update_revisions" => {
+                    sqlx::query("INSERT INTO update_revisions (id, update_id, message, display_at, \
+                        replaced_at, replaced_by) VALUES ($1, $2, 'readyz probe', $3, $3, 'system')")
+                        .bind(&p.other).bind(&p.update).bind(now).execute(&mut **tx).await?;
+                }
+                "postmortems" => put_postmortem(tx, &Postmortem {
+                    incident_id: p.incident.clone(), summary: None, root_cause: "probe".into(),
+                    resolution: "probe".into(), state: PostmortemState::Draft, published_at: None,
+                    created_at: now, updated_at: now,
+                }).await?,
+                "remediation_items" => insert_item(tx, &RemediationItem {
+                    id: p.other.clone(), incident_id: p.incident.clone(), position: 1,
+                    title: "probe".into(), detail: None, category: RemediationCategory::Detect,
+                    state: RemediationState::Planned, state_reason: None, due_on: None,
+                    tracker_url: None, completed_at: None, created_at: now, updated_at: now,
+                }).await?,
+                "translations" => put_translation(tx, &Translation {
+                    kind: TranslatableKind::Incident, object_id: p.incident.clone(),
+                    field: "title".into(), locale: "fr".into(), text: "sonde".into(),
+                    provenance: Provenance::Machine, source_digest: String::new(), updated_at: now,
+                }).await?,
+                "api_tokens" => insert_token(tx, &ApiToken {
+                    id: p.other.clone(), name: "readyz probe".into(), role: Role::Translator,
+                    token_hash: p.other.clone(), created_at: now, last_used_at: None, revoked_at: None,
+                }).await?,
+                "users" => insert_user(tx, &User {
+                    id: p.user.clone(), username: p.user.clone(), password_hash: String::new(),
+                    role: Role::Translator, created_at: now, updated_at: now, disabled_at: Some(now),
+                }).await?,
+                "sessions" => insert_session(tx, &Session {
+                    id_hash: p.other.clone(), user_id: p.user.clone(), csrf_token: String::new(),
+                    created_at: now, expires_at: now,
+                }).await?,
+                "audit_log" => insert_audit(tx, &AuditEntry {
+                    id: p.other.clone(), at: now, actor: "system".into(), action: "readyz.probe".into(),
+                    object_kind: "probe".into(), object_id: p.other.clone(), before: None, after: None,
+                }).await?,
+                other => return Err(StoreError::Corrupt(format!("no probe for table {other}"))),
+            }
+            let (column, key) = match table {
+                "components" => ("id", &p.component),
+                "incidents" => ("id", &p.incident),
+                "incident_components" | "postmortems" => ("incident_id", &p.incident),
+                "translations" => ("object_id", &p.incident),
+                "incident_updates" => ("id", &p.update),
+                "update_component_changes" => ("update_id", &p.update),
+                "users" => ("id", &p.user),
+                "sessions" => ("user_id", &p.user),
+                _ => ("id", &p.other),
+            };
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+            let found: i64 = sqlx::query_scalar(&sql).bind(key).fetch_one(&mut **tx).await?;
+            if found < 1 {
+                return Err(StoreError::Corrupt(format!("the row written to {table} cannot be read back")));
+            }
+            Ok(())
+        }
+
+        struct ProbeIds {
+            component: String,
+            incident: String,
+            update: String,
+            user: String,
+            other: String,
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> Backend {
+                Self::BACKEND
+            }
+
+            async fn migrate(&self) -> StoreResult<()> {
+                $migrator.run(&self.pool).await.map_err(|e| StoreError::Database(e.into()))
+            }
+
+            async fn migration_report(&self) -> StoreResult<MigrationReport> {
+                let applied: Vec<(i64, Vec<u8>, bool)> = match sqlx::query_as(
+                    "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
+                )
+                .fetch_all(&self.pool)
+                .await
+                {
+                    Ok(rows) => rows,
+                    Err(sqlx::Error::Database(_)) => Vec::new(),
+                    Err(e) => return Err(e.into()),
+                };
+                let known: Vec<_> = $migrator.iter().collect();
+                let mut report = MigrationReport {
+                    pending: vec![], unknown: vec![], modified: vec![], failed: vec![],
+                };
+                for m in &known {
+                    match applied.iter().find(|a| a.0 == m.version) {
+                        None => report.pending.push(m.version),
+                        Some(a) if !a.2 => report.failed.push(m.version),
+                        Some(a) if a.1.as_slice() != &*m.checksum => report.modified.push(m.version),
+                        Some(_) => {}
+                    }
+                }
+                for a in &applied {
+                    if !known.iter().any(|m| m.version == a.0) {
+                        report.unknown.push(a.0);
+                    }
+                }
+                Ok(report)
+            }
+
+            async fn probe_writes(&self) -> StoreResult<Result<(), ProbeFailure>> {
+                let _guard = self.lock_writes().await;
+                let mut tx = self.pool.begin_with($begin).await?;
+                let ids = ProbeIds {
+                    component: crate::ids::new_id(),
+                    incident: crate::ids::new_id(),
+                    update: crate::ids::new_id(),
+                    user: format!("readyz-{}", crate::ids::new_id()),
+                    other: crate::ids::new_id(),
+                };
+                let now = DateTime::<Utc>::UNIX_EPOCH;
+                let mut outcome = Ok(());
+                for table in PROBED_TABLES {
+                    if let Err(e) = probe_table(&mut tx, table, &ids, now).await {
+                        tracing::error!(table, error = %e, "readiness probe cannot write");
+                        outcome = Err(ProbeFailure {
+                            table: table.to_string(),
+                            reason: "cannot insert and read back a new row".to_string(),
+                        });
+                        break;
+                    }
+                }
+                tx.rollback().await?;
+                Ok(outcome)
+            }
+
+            async fn apply(&self, ops: Vec<Op>, audit: Option<AuditEntry>) -> StoreResult<()> {
+                let _guard = self.lock_writes().await;
+                let mut tx = self.pool.begin_with($begin).await?;
+                for op in &ops {
+                    apply_op(&mut tx, op).await?;
+                }
+                if let Some(audit) = &audit {
+                    insert_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn page(&self) -> StoreResult<Option<PageSettings>> {
+                sqlx::query("SELECT * FROM page_settings WHERE singleton = 1")
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| page_from(&r))
+                    .transpose()
+            }
+
+            async fn components(&self) -> StoreResult<Vec<Component>> {
+                let sql = format!(
+                    "SELECT {COMPONENT_COLUMNS} FROM components \
+                     ORDER BY COALESCE((SELECT g.position FROM components g WHERE g.id = components.group_id), position), \
+                     group_id IS NOT NULL, position, created_at"
+                );
+                sqlx::query(&sql)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(component_from)
+                    .collect()
+            }
+
+            async fn component(&self, id: &str) -> StoreResult<Option<Component>> {
+                let sql = format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE id = $1");
+                sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| component_from(&r))
+                    .transpose()
+            }
+
+            async fn status_history(
+                &self,
+                component_id: Option<&str>,
+                since: DateTime<Utc>,
+            ) -> StoreResult<Vec<StatusChange>> {
+                sqlx::query(
+                    "SELECT id, component_id, old_status, new_status, at, incident_id \
+                     FROM component_status_history \
+                     WHERE ($1 IS NULL OR component_id = $1) AND at >= $2 \
+                     ORDER BY component_id, at, id",
+                )
+                .bind(component_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(history_from)
+                .collect()
+            }
+
+            async fn incidents(&self, f: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+                let mut sql = format!(
+                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE ($1 IS NULL OR kind = $1) \
+                     AND ($2 IS NULL OR started_at < $2) AND ($3 IS NULL OR id IN \
+                     (SELECT incident_id FROM incident_components WHERE component_id = $3))"
+                );
+                if !f.statuses.is_empty() {
+                    let list: Vec<String> =
+                        (0..f.statuses.len()).map(|i| format!("${}", i + 5)).collect();
+                    sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
+                }
+                sql.push_str(" ORDER BY started_at DESC, created_at DESC, id LIMIT $4");
+                let mut q = sqlx::query(&sql)
+                    .bind(f.kind.map(|k| k.as_str()))
+                    .bind(f.before)
+                    .bind(f.component_id.as_deref())
+                    .bind(f.limit);
+                for s in &f.statuses {
+                    q = q.bind(s.as_str());
+                }
+                q.fetch_all(&self.pool).await?.iter().map(incident_from).collect()
+            }
+
+            async fn incident_component_ids(
+                &self,
+                incident_ids: &[String],
+            ) -> StoreResult<Vec<(String, String)>> {
+                if incident_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list: Vec<String> =
+                    (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect();
+                let sql = format!(
+                    "SELECT incident_id, component_id FROM incident_components \
+                     WHERE incident_id IN ({}) ORDER BY incident_id, position",
+                    list.join(", ")
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in incident_ids {
+                    q = q.bind(id);
+                }
+                Ok(q.fetch_all(&self.pool).await?)
+            }
+
+            async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
+                let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
+                sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| incident_from(&r))
+                    .transpose()
+            }
+
+            async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>> {
+                let Some(incident) = self.incident(id).await? else {
+                    return Ok(None);
+                };
+                let component_ids: Vec<String> = sqlx::query_scalar(
+                    "SELECT component_id FROM incident_components WHERE incident_id = $1 ORDER BY position",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                let sql = format!(
+                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id = $1 \
+                     ORDER BY u.display_at, u.created_at, u.id"
+                );
+                let mut updates: Vec<Update> = sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(update_from)
+                    .collect::<StoreResult<_>>()?;
+                let changes = sqlx::query(
+                    "SELECT c.update_id, c.component_id, c.old_status, c.new_status \
+                     FROM update_component_changes c JOIN incident_updates u ON u.id = c.update_id \
+                     WHERE u.incident_id = $1 ORDER BY c.update_id, c.position",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &changes {
+                    let update_id: String = row.try_get("update_id")?;
+                    if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
+                        u.component_changes.push(ComponentChange {
+                            component_id: row.try_get("component_id")?,
+                            old_status: parse(row.try_get("old_status")?)?,
+                            new_status: parse(row.try_get("new_status")?)?,
+                        });
+                    }
+                }
+                let revisions = sqlx::query(
+                    "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
+                     FROM update_revisions r JOIN incident_updates u ON u.id = r.update_id \
+                     WHERE u.incident_id = $1 ORDER BY r.replaced_at, r.id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &revisions {
+                    let update_id: String = row.try_get("update_id")?;
+                    if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
+                        u.revisions.push(Revision {
+                            id: row.try_get("id")?,
+                            update_id,
+                            message: row.try_get("message")?,
+                            display_at: row.try_get("display_at")?,
+                            replaced_at: row.try_get("replaced_at")?,
+                            replaced_by: row.try_get("replaced_by")?,
+                        });
+                    }
+                }
+                let postmortem = sqlx::query(
+                    "SELECT incident_id, summary, root_cause, resolution, state, published_at, \
+                     created_at, updated_at FROM postmortems WHERE incident_id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| -> StoreResult<Postmortem> {
+                    Ok(Postmortem {
+                        incident_id: row.try_get("incident_id")?,
+                        summary: row.try_get("summary")?,
+                        root_cause: row.try_get("root_cause")?,
+                        resolution: row.try_get("resolution")?,
+                        state: parse(row.try_get("state")?)?,
+                        published_at: row.try_get("published_at")?,
+                        created_at: row.try_get("created_at")?,
+                        updated_at: row.try_get("updated_at")?,
+                    })
+                })
+                .transpose()?;
+                let sql = format!(
+                    "SELECT {ITEM_COLUMNS} FROM remediation_items WHERE incident_id = $1 ORDER BY position, created_at"
+                );
+                let remediation_items = sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(item_from)
+                    .collect::<StoreResult<_>>()?;
+                let sql = format!(
+                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE \
+                     (object_kind IN ('incident', 'postmortem') AND object_id = $1) \
+                     OR (object_kind = 'update' AND object_id IN \
+                        (SELECT id FROM incident_updates WHERE incident_id = $1)) \
+                     OR (object_kind = 'remediation-item' AND object_id IN \
+                        (SELECT id FROM remediation_items WHERE incident_id = $1)) \
+                     ORDER BY locale, object_kind, object_id, field"
+                );
+                let translations = sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(translation_from)
+                    .collect::<StoreResult<_>>()?;
+                Ok(Some(IncidentDetail {
+                    incident,
+                    component_ids,
+                    updates,
+                    postmortem,
+                    remediation_items,
+                    translations,
+                }))
+            }
+
+            async fn update(&self, id: &str) -> StoreResult<Option<Update>> {
+                let sql = format!("SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.id = $1");
+                sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| update_from(&r))
+                    .transpose()
+            }
+
+            async fn remediation_item(&self, id: &str) -> StoreResult<Option<RemediationItem>> {
+                let sql = format!("SELECT {ITEM_COLUMNS} FROM remediation_items WHERE id = $1");
+                sqlx::query(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| item_from(&r))
+                    .transpose()
+            }
+
+            async fn translations(
+                &self,
+                kind: TranslatableKind,
+                object_id: &str,
+            ) -> StoreResult<Vec<Translation>> {
+                let sql = format!(
+                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE object_kind = $1 \
+                     AND object_id = $2 ORDER BY locale, field"
+                );
+                sqlx::query(&sql)
+                    .bind(kind.as_str())
+                    .bind(object_id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(translation_from)
+                    .collect()
+            }
+
+            async fn translations_of_kind(&self, kind: TranslatableKind) -> StoreResult<Vec<Translation>> {
+                let sql = format!(
+                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE object_kind = $1 \
+                     ORDER BY object_id, locale, field"
+                );
+                sqlx::query(&sql)
+                    .bind(kind.as_str())
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(translation_from)
+                    .collect()
+            }
+
+            async fn open_incidents_affecting(&self, component_id: &str) -> StoreResult<Vec<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT i.id FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id \
+                     WHERE ic.component_id = $1 AND i.status NOT IN ('resolved', 'completed', 'scheduled') \
+                     ORDER BY i.id",
+                )
+                .bind(component_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn due_maintenances(&self, now: DateTime<Utc>) -> StoreResult<Vec<Incident>> {
+                let sql = format!(
+                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE kind = 'maintenance' \
+                     AND auto_transition = $2 AND ((status = 'scheduled' AND scheduled_for <= $1) \
+                     OR (status IN ('in_progress', 'verifying') AND scheduled_until <= $1)) \
+                     ORDER BY scheduled_for, id"
+                );
+                sqlx::query(&sql)
+                    .bind(now)
+                    .bind(true)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(incident_from)
+                    .collect()
+            }
+
+            async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
+                sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
+                    .bind(hash)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| token_from(&r))
+                    .transpose()
+            }
+
+            async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
+                sqlx::query("SELECT * FROM api_tokens ORDER BY created_at, id")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(token_from)
+                    .collect()
+            }
+
+            async fn touch_token(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()> {
+                let _guard = self.lock_writes().await;
+                sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+                sqlx::query("SELECT * FROM users WHERE username = $1")
+                    .bind(username)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| user_from(&r))
+                    .transpose()
+            }
+
+            async fn user_count(&self) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
+                sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|row| -> StoreResult<Session> {
+                        Ok(Session {
+                            id_hash: row.try_get("id_hash")?,
+                            user_id: row.try_get("user_id")?,
+                            csrf_token: row.try_get("csrf_token")?,
+                            created_at: row.try_get("created_at")?,
+                            expires_at: row.try_get("expires_at")?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+                sqlx::query(
+                    "SELECT * FROM audit_log WHERE ($1 IS NULL OR actor = $1) \
+                     AND ($2 IS NULL OR object_kind = $2) AND ($3 IS NULL OR object_id = $3) \
+                     AND ($4 IS NULL OR at < $4) ORDER BY at DESC, id LIMIT $5",
+                )
+                .bind(f.actor.as_deref())
+                .bind(f.object_kind.as_deref())
+                .bind(f.object_id.as_deref())
+                .bind(f.before)
+                .bind(f.limit)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(audit_from)
+                .collect()
+            }
+
+            async fn count(&self, table: CountedTable) -> StoreResult<i64> {
+                let sql = match table {
+                    CountedTable::Components => "SELECT COUNT(*) FROM components",
+                    CountedTable::Incidents => "SELECT COUNT(*) FROM incidents",
+                    CountedTable::Updates => "SELECT COUNT(*) FROM incident_updates",
+                    CountedTable::AuditLog => "SELECT COUNT(*) FROM audit_log",
+                    CountedTable::Translations => "SELECT COUNT(*) FROM translations",
+                };
+                Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;

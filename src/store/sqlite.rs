@@ -1,0 +1,57 @@
+//! SQLite: one file, WAL, full fsync on commit, foreign keys on. Writes are serialized in
+//! process (and `BEGIN IMMEDIATE` across processes) so a transaction never fails half-way on a
+//! lock upgrade.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use tokio::sync::{Mutex, MutexGuard};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    write_lock: Mutex<()>,
+}
+
+impl SqliteStore {
+    const BACKEND: super::Backend = super::Backend::Sqlite;
+
+    /// Opens (creating if needed) the database at `url`: `sqlite:path`, `sqlite://path` or a
+    /// plain file path.
+    pub async fn open(url: &str) -> anyhow::Result<SqliteStore> {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open SQLite database {path}: {e}"))?;
+        Ok(SqliteStore {
+            pool,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    async fn lock_writes(&self) -> MutexGuard<'_, ()> {
+        self.write_lock.lock().await
+    }
+
+    /// Runs raw SQL; for tests that sabotage or repair the schema.
+    pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+super::sql::sql_store!(SqliteStore, sqlx::Sqlite, MIGRATOR, "BEGIN IMMEDIATE");

@@ -1,0 +1,123 @@
+//! Bearer tokens for the API, and the limit on failed authentication per address.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::json::ApiError;
+use super::AppState;
+use crate::error::Error;
+use crate::service::Actor;
+
+/// Counts failed authentications per address; past the limit, the address gets 429 until its
+/// window ends. Kept in memory: a restart forgives, which is acceptable for a brute-force brake.
+pub struct FailureLimiter {
+    limit: u32,
+    window: Duration,
+    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl FailureLimiter {
+    pub fn new(limit: u32, window: Duration) -> FailureLimiter {
+        FailureLimiter {
+            limit,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// 429 if `ip` has failed too often recently.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((count, since)) = failures.get(&ip) {
+            let elapsed = since.elapsed();
+            if *count >= self.limit && elapsed < self.window {
+                let retry_after_secs = (self.window - elapsed).as_secs().max(1);
+                return Err(Error::RateLimited { retry_after_secs });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn fail(&self, ip: IpAddr) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() > 100_000 {
+            let window = self.window;
+            failures.retain(|_, (_, since)| since.elapsed() < window);
+        }
+        let entry = failures.entry(ip).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= self.window {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+        if entry.0 == self.limit {
+            tracing::warn!(%ip, "too many failed authentications; rate limiting this address");
+        }
+    }
+}
+
+fn peer_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The caller of an API request: anonymous, or the holder of a valid token. A present but
+/// wrong `Authorization` header is refused (401), and counts as a failure.
+pub struct Caller(pub Option<Actor>);
+
+impl Caller {
+    /// The actor, or 401 for an anonymous caller.
+    pub fn require(self) -> Result<Actor, Error> {
+        self.0.ok_or_else(|| {
+            Error::Unauthorized(
+                "this needs `Authorization: Bearer <token>`; create one with `herald token create`"
+                    .into(),
+            )
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Caller(None));
+        };
+        let ip = peer_ip(parts);
+        state.auth_failures.check(ip)?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let Some(secret) = secret else {
+            state.auth_failures.fail(ip);
+            return Err(Error::Unauthorized(
+                "the Authorization header must be `Bearer <token>`".into(),
+            )
+            .into());
+        };
+        match state.service.authenticate_token(secret).await? {
+            Some(token) => Ok(Caller(Some(Actor {
+                label: format!("token:{}", token.name),
+                role: token.role,
+            }))),
+            None => {
+                state.auth_failures.fail(ip);
+                Err(Error::Unauthorized("unknown or revoked token".into()).into())
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Answers for what has no handler, and for failures: JSON under `/api`, a short localized page
+//! elsewhere. Neither ever carries a stack trace or a database message.
+
+use std::any::Any;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::json::ApiError;
+use super::AppState;
+use crate::error::Error;
+use crate::render::i18n::I18n;
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    lang: String,
+    skip_to_content: String,
+    title: String,
+    body: String,
+    back_home: String,
+}
+
+/// The best interface language for a visitor from `Accept-Language` (full negotiation comes
+/// with the public site).
+pub fn visitor_locale(headers: &HeaderMap, fallback: &str) -> String {
+    let header = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    for part in header.split(',') {
+        let tag = part.split(';').next().unwrap_or("").trim();
+        for supported in crate::domain::SUPPORTED_LOCALES {
+            if tag.eq_ignore_ascii_case(supported) {
+                return supported.to_string();
+            }
+        }
+        let primary = tag.split('-').next().unwrap_or("");
+        if let Some(s) = crate::domain::SUPPORTED_LOCALES
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(primary) || s.split('-').next() == Some(primary))
+        {
+            return s.to_string();
+        }
+    }
+    fallback.to_string()
+}
+
+/// An HTML page for an error, in `locale`.
+pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {
+    let (title_key, body) = match error {
+        Error::NotFound(_) => (
+            "error-not-found-title",
+            i18n.text(locale, "error-not-found-body"),
+        ),
+        Error::Forbidden(_) | Error::Unauthorized(_) => (
+            "error-forbidden-title",
+            i18n.text(locale, "error-forbidden-body"),
+        ),
+        Error::Unavailable(_) => (
+            "error-unavailable-title",
+            i18n.text(locale, "error-unavailable-body"),
+        ),
+        Error::Internal(inner) => {
+            tracing::error!(error = ?inner, "internal error");
+            ("error-server-title", i18n.text(locale, "error-server-body"))
+        }
+        other => ("error-request-title", other.public_message()),
+    };
+    let page = ErrorPage {
+        lang: locale.to_string(),
+        skip_to_content: i18n.text(locale, "skip-to-content"),
+        title: i18n.text(locale, title_key),
+        body,
+        back_home: i18n.text(locale, "back-home"),
+    };
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render the error page");
+            (status, "error").into_response()
+        }
+    }
+}
+
+pub async fn page_not_found(state: axum::extract::State<AppState>, headers: HeaderMap) -> Response {
+    let locale = visitor_locale(&headers, "en");
+    error_page(
+        &state.i18n,
+        &locale,
+        &Error::NotFound("no such page".into()),
+    )
+}
+
+pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError(Error::NotFound(format!(
+        "no API endpoint at {}",
+        uri.path()
+    )))
+}
+
+pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError(Error::Internal(anyhow::anyhow!("handler panicked"))).into_response()
+}

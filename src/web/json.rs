@@ -1,0 +1,151 @@
+//! JSON in and out of the API, with the documented error shape for every failure:
+//! 400 malformed, 413 too large, 422 naming the field at fault.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::error::Error;
+
+/// An error answered as `{"error": {"code", "message", "fields"}}`.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError(e)
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if let Error::Internal(inner) = &e {
+            tracing::error!(error = ?inner, "internal error");
+        }
+        let fields = match &e {
+            Error::Invalid(fields) => json!(fields),
+            _ => json!({}),
+        };
+        let body =
+            json!({"error": {"code": e.code(), "message": e.public_message(), "fields": fields}});
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Error::RateLimited { retry_after_secs } = e {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
+    }
+}
+
+/// A JSON body, read within the body limit and deserialized with the path of any bad field.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::TooLarge("the request body is larger than this server accepts".into())
+            } else {
+                Error::Malformed(format!("cannot read the request body: {rejection}"))
+            }
+        })?;
+        parse(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+/// Parses a JSON document; syntax errors are 400, wrong values 422 with the field's path.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::Malformed(
+            "the request body is empty; send a JSON object".into(),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = match serde_path_to_error::deserialize(&mut de) {
+        Ok(v) => v,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = strip_position(&inner.to_string());
+            return Err(match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let field = field_of(&path, &message);
+                    Error::invalid(field, message)
+                }
+                _ => Error::Malformed(format!("malformed JSON: {message}")),
+            });
+        }
+    };
+    de.end().map_err(|e| {
+        Error::Malformed(format!(
+            "malformed JSON: {}",
+            strip_position(&e.to_string())
+        ))
+    })?;
+    Ok(value)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The field a data error is about: its path, or for a missing/unknown field at that path the
+/// field named in the message.
+fn field_of(path: &str, message: &str) -> String {
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    match (path, named) {
+        (".", Some(name)) => name.to_string(),
+        (p, Some(name)) => format!("{p}.{name}"),
+        (".", None) => "body".to_string(),
+        (p, None) => p.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Probe {
+        status: crate::domain::IncidentStatus,
+        title: String,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        match parse::<Probe>(br#"{"status": "fixed", "title": "x"}"#) {
+            Err(Error::Invalid(f)) => assert!(f["status"].contains("unknown variant")),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Probe>(br#"{"status": "resolved"}"#) {
+            Err(Error::Invalid(f)) => assert!(f.contains_key("title")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse::<Probe>(b"{\"status\": "),
+            Err(Error::Malformed(_))
+        ));
+    }
+}
