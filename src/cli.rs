@@ -346,7 +346,7 @@ async fn token(
             let (token, secret) = service
                 .create_token(&Actor::cli(), &name, role)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             eprintln!(
                 "created token {} ({}, role {}); it is shown once:",
                 token.id, token.name, token.role
@@ -379,7 +379,7 @@ async fn token(
             service
                 .revoke_token(&Actor::cli(), &id)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             eprintln!("token {id} revoked");
         }
     }
@@ -411,7 +411,7 @@ async fn user(
                 .service
                 .create_user(&Actor::cli(), &username, password, role)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
             eprintln!("created user {} ({})", user.username, user.role);
         }
     }

@@ -13,7 +13,7 @@ use crate::service::*;
 use crate::store::CountedTable;
 
 fn e(err: crate::error::Error) -> anyhow::Error {
-    anyhow::anyhow!("{err}")
+    anyhow::anyhow!("{}", err.detail())
 }
 
 pub async fn load(service: &Service) -> anyhow::Result<()> {

@@ -94,6 +94,20 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Every detail safe to show, for the command line: each invalid field on its own line.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::Invalid(fields) => fields
+                .iter()
+                .map(|(field, problem)| format!("{field}: {problem}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            other => other.public_message(),
+        }
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Error {
         match e {

@@ -67,12 +67,14 @@ CREATE INDEX incident_components_component ON incident_components (component_id)
 CREATE TABLE incident_updates (
     id TEXT PRIMARY KEY,
     incident_id TEXT NOT NULL REFERENCES incidents (id),
+    seq BIGINT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('investigating', 'identified', 'monitoring', 'resolved', 'scheduled', 'in_progress', 'verifying', 'completed')),
     message TEXT NOT NULL,
     display_at TIMESTAMPTZ NOT NULL,
     next_update_by TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (incident_id, seq)
 );
 CREATE INDEX incident_updates_incident ON incident_updates (incident_id, display_at);
 
@@ -98,10 +100,12 @@ CREATE INDEX update_revisions_update ON update_revisions (update_id, replaced_at
 CREATE TABLE component_status_history (
     id TEXT PRIMARY KEY,
     component_id TEXT NOT NULL REFERENCES components (id),
+    seq BIGINT NOT NULL,
     old_status TEXT CHECK (old_status IN ('operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance')),
     new_status TEXT NOT NULL CHECK (new_status IN ('operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance')),
     at TIMESTAMPTZ NOT NULL,
-    incident_id TEXT REFERENCES incidents (id)
+    incident_id TEXT REFERENCES incidents (id),
+    UNIQUE (component_id, seq)
 );
 CREATE INDEX component_status_history_component ON component_status_history (component_id, at);
 

@@ -177,7 +177,7 @@ pub struct IncidentDetail {
     pub incident: Incident,
     /// Affected component ids, in the order they were named.
     pub component_ids: Vec<String>,
-    /// Oldest first by display time.
+    /// Oldest first by display time; equal times in the order they were posted.
     pub updates: Vec<Update>,
     pub postmortem: Option<Postmortem>,
     /// By position.
@@ -194,9 +194,7 @@ impl IncidentDetail {
     /// The update that sets the incident's current status: latest display time, then latest
     /// creation.
     pub fn latest_update(&self) -> Option<&Update> {
-        self.updates
-            .iter()
-            .max_by_key(|u| (u.display_at, u.created_at))
+        self.updates.last()
     }
 }
 

@@ -139,7 +139,12 @@ pub(crate) fn component_targets(
 
 /// The incident's status, monitoring and resolution times, derived from its updates.
 pub(crate) fn derive_incident(incident: &mut Incident, updates: &[&Update]) {
-    let Some(latest) = updates.iter().max_by_key(|u| (u.display_at, u.created_at)) else {
+    // Ties on display time go to the later-posted update (the list is in posting order).
+    let Some((_, latest)) = updates
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, u)| (u.display_at, *i))
+    else {
         return;
     };
     incident.status = latest.status;
@@ -192,49 +197,59 @@ pub(crate) fn check_status_kind(
     }
 }
 
-pub(crate) fn message_translation_ops(
-    problems: &mut Problems,
-    page: &PageSettings,
-    original_locale: &str,
-    kind: TranslatableKind,
-    object_id: &str,
-    fields: &[(&str, Option<&str>, Option<&String>)],
-    locale: &str,
-    provenance: Provenance,
-    now: DateTime<Utc>,
-    ops: &mut Vec<Op>,
-) {
-    let prefix = format!("translations.{locale}");
-    check_locale(problems, &prefix, locale, page);
-    if locale == original_locale {
-        problems.add(
-            &prefix,
-            "is the original locale; edit the original text instead",
-        );
-    }
-    for (field, original, text) in fields {
-        let Some(text) = text else { continue };
-        let name = format!("{prefix}.{field}");
-        let max = if TranslatableKind::is_line_field(field) {
-            MAX_LINE_CHARS
-        } else {
-            MAX_BODY_CHARS
-        };
-        problems.text(&name, text, max);
-        let Some(original) = original else {
-            problems.add(&name, "has no original text to translate");
-            continue;
-        };
-        ops.push(Op::PutTranslation(Translation {
-            kind,
-            object_id: object_id.to_string(),
-            field: field.to_string(),
-            locale: locale.to_string(),
-            text: text.to_string(),
-            provenance,
-            source_digest: text_digest(original),
-            updated_at: now,
-        }));
+/// Where translations given alongside a write land: the page's locales, the original's
+/// locale, and the time they are stamped with.
+pub(crate) struct TranslationScope<'a> {
+    pub page: &'a PageSettings,
+    pub original_locale: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl TranslationScope<'_> {
+    /// Validates the translated `fields` (name, original text, translation) of one object into
+    /// one locale and adds their ops.
+    pub(crate) fn add(
+        &self,
+        problems: &mut Problems,
+        ops: &mut Vec<Op>,
+        (kind, object_id): (TranslatableKind, &str),
+        (locale, provenance): (&str, Provenance),
+        fields: &[(&str, Option<&str>, Option<&String>)],
+    ) {
+        let (page, original_locale, now) = (self.page, self.original_locale, self.now);
+
+        let prefix = format!("translations.{locale}");
+        check_locale(problems, &prefix, locale, page);
+        if locale == original_locale {
+            problems.add(
+                &prefix,
+                "is the original locale; edit the original text instead",
+            );
+        }
+        for (field, original, text) in fields {
+            let Some(text) = text else { continue };
+            let name = format!("{prefix}.{field}");
+            let max = if TranslatableKind::is_line_field(field) {
+                MAX_LINE_CHARS
+            } else {
+                MAX_BODY_CHARS
+            };
+            problems.text(&name, text, max);
+            let Some(original) = original else {
+                problems.add(&name, "has no original text to translate");
+                continue;
+            };
+            ops.push(Op::PutTranslation(Translation {
+                kind,
+                object_id: object_id.to_string(),
+                field: field.to_string(),
+                locale: locale.to_string(),
+                text: text.to_string(),
+                provenance,
+                source_digest: text_digest(original),
+                updated_at: now,
+            }));
+        }
     }
 }
 
@@ -497,33 +512,28 @@ impl Service {
         ops.extend(links);
         ops.push(Op::InsertUpdate(plan.update.clone()));
         ops.extend(rest);
+        let scope = TranslationScope {
+            page,
+            original_locale: &locale,
+            now,
+        };
         for (loc, t) in &input.translations {
-            message_translation_ops(
+            scope.add(
                 &mut problems,
-                page,
-                &locale,
-                TranslatableKind::Incident,
-                &incident.id,
+                &mut ops,
+                (TranslatableKind::Incident, &incident.id),
+                (loc, t.provenance),
                 &[
                     ("title", Some(&incident.title), t.title.as_ref()),
                     ("symptom", incident.symptom.as_deref(), t.symptom.as_ref()),
                 ],
-                loc,
-                t.provenance,
-                now,
-                &mut ops,
             );
-            message_translation_ops(
+            scope.add(
                 &mut problems,
-                page,
-                &locale,
-                TranslatableKind::Update,
-                &plan.update.id,
-                &[("message", Some(&plan.update.message), t.message.as_ref())],
-                loc,
-                t.provenance,
-                now,
                 &mut ops,
+                (TranslatableKind::Update, &plan.update.id),
+                (loc, t.provenance),
+                &[("message", Some(&plan.update.message), t.message.as_ref())],
             );
         }
         problems.check()?;
@@ -564,17 +574,17 @@ impl Service {
                 expected_updated_at: detail.incident.updated_at,
             });
             for (loc, t) in &input.translations {
-                message_translation_ops(
+                TranslationScope {
+                    page: &page,
+                    original_locale: &detail.incident.locale,
+                    now: self.now(),
+                }
+                .add(
                     &mut problems,
-                    &page,
-                    &detail.incident.locale,
-                    TranslatableKind::Update,
-                    &plan.update.id,
-                    &[("message", Some(&plan.update.message), Some(&t.message))],
-                    loc,
-                    t.provenance,
-                    self.now(),
                     &mut ops,
+                    (TranslatableKind::Update, &plan.update.id),
+                    (loc, t.provenance),
+                    &[("message", Some(&plan.update.message), Some(&t.message))],
                 );
             }
             problems.check()?;

@@ -104,30 +104,25 @@ impl Service {
             });
         }
         ops.push(Op::InsertUpdate(update.clone()));
+        let scope = TranslationScope {
+            page: &page,
+            original_locale: &locale,
+            now,
+        };
         for (loc, t) in &input.translations {
-            message_translation_ops(
+            scope.add(
                 &mut problems,
-                &page,
-                &locale,
-                TranslatableKind::Incident,
-                &incident.id,
+                &mut ops,
+                (TranslatableKind::Incident, &incident.id),
+                (loc, t.provenance),
                 &[("title", Some(&incident.title), t.title.as_ref())],
-                loc,
-                t.provenance,
-                now,
-                &mut ops,
             );
-            message_translation_ops(
+            scope.add(
                 &mut problems,
-                &page,
-                &locale,
-                TranslatableKind::Update,
-                &update.id,
-                &[("message", Some(&update.message), t.message.as_ref())],
-                loc,
-                t.provenance,
-                now,
                 &mut ops,
+                (TranslatableKind::Update, &update.id),
+                (loc, t.provenance),
+                &[("message", Some(&update.message), t.message.as_ref())],
             );
         }
         problems.check()?;

@@ -154,12 +154,16 @@ impl Service {
                 self.touch_incident(incident),
             ];
             for (loc, t) in &input.translations {
-                message_translation_ops(
+                TranslationScope {
+                    page: &page,
+                    original_locale: &incident.locale,
+                    now,
+                }
+                .add(
                     &mut problems,
-                    &page,
-                    &incident.locale,
-                    TranslatableKind::Postmortem,
-                    incident_id,
+                    &mut ops,
+                    (TranslatableKind::Postmortem, incident_id),
+                    (loc, t.provenance),
                     &[
                         ("summary", postmortem.summary.as_deref(), t.summary.as_ref()),
                         (
@@ -173,10 +177,6 @@ impl Service {
                             t.resolution.as_ref(),
                         ),
                     ],
-                    loc,
-                    t.provenance,
-                    now,
-                    &mut ops,
                 );
             }
             problems.check()?;
@@ -261,20 +261,20 @@ impl Service {
             }
             ops.push(self.touch_incident(&detail.incident));
             for (loc, t) in &input.translations {
-                message_translation_ops(
+                TranslationScope {
+                    page: &page,
+                    original_locale: &detail.incident.locale,
+                    now,
+                }
+                .add(
                     &mut problems,
-                    &page,
-                    &detail.incident.locale,
-                    TranslatableKind::RemediationItem,
-                    &item.id,
+                    &mut ops,
+                    (TranslatableKind::RemediationItem, &item.id),
+                    (loc, t.provenance),
                     &[
                         ("title", Some(&item.title), t.title.as_ref()),
                         ("detail", item.detail.as_deref(), t.detail.as_ref()),
                     ],
-                    loc,
-                    t.provenance,
-                    now,
-                    &mut ops,
                 );
             }
             problems.check()?;

@@ -30,6 +30,14 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// sqlx takes an advisory lock around the whole run, so concurrent starts are safe.
+    async fn run_migrations(
+        &self,
+        migrator: &sqlx::migrate::Migrator,
+    ) -> Result<(), sqlx::migrate::MigrateError> {
+        migrator.run(&self.pool).await
+    }
+
     /// PostgreSQL needs no in-process write lock: row locks and `updated_at` checks suffice.
     async fn lock_writes(&self) {}
 

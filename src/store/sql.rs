@@ -257,8 +257,9 @@ macro_rules! sql_store {
 
         async fn insert_history(tx: &mut Tx<'_>, h: &StatusChange) -> StoreResult<()> {
             sqlx::query(
-                "INSERT INTO component_status_history (id, component_id, old_status, new_status, \
-                 at, incident_id) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO component_status_history (id, component_id, seq, old_status, \
+                 new_status, at, incident_id) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6 \
+                 FROM component_status_history WHERE component_id = $2",
             )
             .bind(&h.id)
             .bind(&h.component_id)
@@ -308,8 +309,9 @@ macro_rules! sql_store {
 
         async fn insert_update(tx: &mut Tx<'_>, u: &Update) -> StoreResult<()> {
             sqlx::query(
-                "INSERT INTO incident_updates (id, incident_id, status, message, display_at, \
-                 next_update_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO incident_updates (id, incident_id, seq, status, message, display_at, \
+                 next_update_by, created_at, updated_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, \
+                 $3, $4, $5, $6, $7, $8 FROM incident_updates WHERE incident_id = $2",
             )
             .bind(&u.id)
             .bind(&u.incident_id)
@@ -794,7 +796,7 @@ macro_rules! sql_store {
             }
 
             async fn migrate(&self) -> StoreResult<()> {
-                $migrator.run(&self.pool).await.map_err(|e| StoreError::Database(e.into()))
+                self.run_migrations(&$migrator).await.map_err(|e| StoreError::Database(e.into()))
             }
 
             async fn migration_report(&self) -> StoreResult<MigrationReport> {
@@ -908,7 +910,7 @@ macro_rules! sql_store {
                     "SELECT id, component_id, old_status, new_status, at, incident_id \
                      FROM component_status_history \
                      WHERE ($1 IS NULL OR component_id = $1) AND at >= $2 \
-                     ORDER BY component_id, at, id",
+                     ORDER BY component_id, at, seq",
                 )
                 .bind(component_id)
                 .bind(since)
@@ -985,7 +987,7 @@ macro_rules! sql_store {
                 .await?;
                 let sql = format!(
                     "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id = $1 \
-                     ORDER BY u.display_at, u.created_at, u.id"
+                     ORDER BY u.display_at, u.seq"
                 );
                 let mut updates: Vec<Update> = sqlx::query(&sql)
                     .bind(id)

@@ -43,6 +43,25 @@ impl SqliteStore {
         })
     }
 
+    /// SQLite has no advisory lock: when another process applies the same migration at the
+    /// same moment, ours fails and rolls back; trying again finds it applied.
+    async fn run_migrations(
+        &self,
+        migrator: &sqlx::migrate::Migrator,
+    ) -> Result<(), sqlx::migrate::MigrateError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match migrator.run(&self.pool).await {
+                Err(e) if attempt < 5 => {
+                    tracing::warn!(error = %e, attempt, "migration failed; retrying (another instance may be migrating)");
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     async fn lock_writes(&self) -> MutexGuard<'_, ()> {
         self.write_lock.lock().await
     }

@@ -74,29 +74,18 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             "the request body is empty; send a JSON object".into(),
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = match serde_path_to_error::deserialize(&mut de) {
-        Ok(v) => v,
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let message = strip_position(&inner.to_string());
-            return Err(match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let field = field_of(&path, &message);
-                    Error::invalid(field, message)
-                }
-                _ => Error::Malformed(format!("malformed JSON: {message}")),
-            });
-        }
-    };
-    de.end().map_err(|e| {
+    // Syntax first (400), then shape and values (422, naming the field).
+    let document: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         Error::Malformed(format!(
             "malformed JSON: {}",
             strip_position(&e.to_string())
         ))
     })?;
-    Ok(value)
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        let path = e.path().to_string();
+        let message = strip_position(&e.into_inner().to_string());
+        Error::invalid(field_of(&path, &message), message)
+    })
 }
 
 fn strip_position(message: &str) -> String {
@@ -115,6 +104,7 @@ fn field_of(path: &str, message: &str) -> String {
         .and_then(|rest| rest.split('`').next());
     match (path, named) {
         (".", Some(name)) => name.to_string(),
+        (p, Some(name)) if p == name || p.ends_with(&format!(".{name}")) => p.to_string(),
         (p, Some(name)) => format!("{p}.{name}"),
         (".", None) => "body".to_string(),
         (p, None) => p.to_string(),

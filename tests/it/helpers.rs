@@ -1,0 +1,264 @@
+//! Spawning Herald for a test: a fresh SQLite file or PostgreSQL database, a clock the test
+//! moves, and tokens of every role.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use herald::clock::ManualClock;
+use herald::config::Config;
+use herald::domain::Role;
+use herald::service::Actor;
+use herald::RunningServer;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDb {
+    pub kind: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin_url: Option<String>,
+    pg_name: Option<String>,
+}
+
+/// The PostgreSQL server for tests, or None (with a printed notice) when not configured.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("HERALD_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!("notice: HERALD_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test");
+            None
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{host_part}/{name}{query}")
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir
+            .path()
+            .join("herald-test.db")
+            .to_string_lossy()
+            .to_string();
+        TestDb {
+            kind: Db::Sqlite,
+            url,
+            _dir: Some(dir),
+            pg_admin_url: None,
+            pg_name: None,
+        }
+    }
+
+    pub async fn postgres() -> Option<TestDb> {
+        let admin = postgres_url()?;
+        let name = format!("herald_test_{}", herald::ids::new_id());
+        let conn = sqlx::PgPool::connect(&admin)
+            .await
+            .expect("HERALD_TEST_POSTGRES_URL is unreachable");
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+            .execute(&conn)
+            .await
+            .expect("create test database");
+        conn.close().await;
+        Some(TestDb {
+            kind: Db::Postgres,
+            url: with_database(&admin, &name),
+            _dir: None,
+            pg_admin_url: Some(admin),
+            pg_name: Some(name),
+        })
+    }
+
+    pub async fn of(kind: Db) -> Option<TestDb> {
+        match kind {
+            Db::Sqlite => Some(TestDb::sqlite().await),
+            Db::Postgres => TestDb::postgres().await,
+        }
+    }
+
+    /// Runs raw SQL on the database, behind the app's back (sabotage and repair).
+    pub async fn execute(&self, sql: &str) {
+        match self.kind {
+            Db::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", self.url))
+                    .await
+                    .expect("open sqlite");
+                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                pool.close().await;
+            }
+            Db::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url)
+                    .await
+                    .expect("open postgres");
+                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                pool.close().await;
+            }
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        if let (Some(admin), Some(name)) = (&self.pg_admin_url, &self.pg_name) {
+            if let Ok(conn) = sqlx::PgPool::connect(admin).await {
+                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&conn)
+                    .await;
+                conn.close().await;
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+    pub admin: String,
+    pub responder: String,
+    pub translator: String,
+}
+
+pub fn t(s: &str) -> DateTime<Utc> {
+    s.parse().expect("RFC 3339 time")
+}
+
+/// The default "now" of tests: after the seed incident, so back-dated times are in the past.
+pub const NOW: &str = "2024-03-05T12:00:00Z";
+
+impl TestApp {
+    pub async fn spawn(kind: Db) -> Option<TestApp> {
+        let db = TestDb::of(kind).await?;
+        Some(TestApp::spawn_on(db, Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), "")).await)
+    }
+
+    pub async fn sqlite() -> TestApp {
+        TestApp::spawn(Db::Sqlite)
+            .await
+            .expect("sqlite always available")
+    }
+
+    pub async fn spawn_on(db: TestDb, mut config: Config) -> TestApp {
+        config.database_url = db.url.clone();
+        config.public_url = "https://status.example.com".into();
+        config.tick_interval = Duration::from_millis(50);
+        let clock = ManualClock::new(t(NOW));
+        let server = herald::start(config, Arc::new(clock.clone()))
+            .await
+            .expect("start herald");
+        let service = &server.state.service;
+        let token = |role: Role| {
+            let service = service.clone();
+            async move {
+                service
+                    .create_token(&Actor::cli(), &format!("test-{role}"), role)
+                    .await
+                    .expect("token")
+                    .1
+            }
+        };
+        let admin = token(Role::Admin).await;
+        let responder = token(Role::Responder).await;
+        let translator = token(Role::Translator).await;
+        let addr = server.addr;
+        TestApp {
+            db,
+            server: Some(server),
+            addr,
+            clock,
+            http: reqwest::Client::new(),
+            admin,
+            responder,
+            translator,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn service(&self) -> &herald::service::Service {
+        &self.server.as_ref().expect("running").state.service
+    }
+
+    /// Sends a request; returns status and JSON body (Null when not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// A write that must succeed with `expect`; returns the body.
+    pub async fn write(&self, method: Method, path: &str, body: Value, expect: u16) -> Value {
+        let (status, answer) = self
+            .call(method.clone(), path, Some(&self.responder), Some(&body))
+            .await;
+        assert_eq!(status.as_u16(), expect, "{method} {path}: {answer}");
+        answer
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.write(Method::POST, path, body, 201).await
+    }
+
+    /// How many rows the main tables hold: a failed request must leave these unchanged.
+    pub async fn fingerprint(&self) -> Vec<i64> {
+        use herald::store::CountedTable::*;
+        let store = self.service().store();
+        let mut counts = Vec::new();
+        for table in [Components, Incidents, Updates, AuditLog, Translations] {
+            counts.push(store.count(table).await.expect("count"));
+        }
+        counts
+    }
+
+    pub async fn finish(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+        self.db.drop_database().await;
+    }
+}
+
+/// Both backends, PostgreSQL only when configured.
+pub const BACKENDS: [Db; 2] = [Db::Sqlite, Db::Postgres];
