@@ -18,6 +18,20 @@ pub fn new_id() -> String {
     random_string(BASE36, 12)
 }
 
+/// An id that sorts in creation order, for rows read back in order (audit log): the time in
+/// milliseconds, then a per-process counter, then randomness.
+pub fn sortable_id(at: chrono::DateTime<chrono::Utc>) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff;
+    format!(
+        "{:012x}{:08x}{}",
+        at.timestamp_millis().max(0),
+        n,
+        random_string(BASE36, 6)
+    )
+}
+
 /// A secret for a bearer token, session cookie or CSRF token (about 238 bits).
 pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", random_string(BASE62, 40))

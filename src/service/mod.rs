@@ -114,9 +114,10 @@ impl Service {
         after: Option<serde_json::Value>,
         ops: Vec<Op>,
     ) -> std::result::Result<(), StoreError> {
+        let at = self.now();
         let audit = AuditEntry {
-            id: new_id(),
-            at: self.now(),
+            id: crate::ids::sortable_id(at),
+            at,
             actor: actor.label.clone(),
             action: action.to_string(),
             object_kind: object.0.to_string(),

@@ -1236,7 +1236,7 @@ macro_rules! sql_store {
                 sqlx::query(
                     "SELECT * FROM audit_log WHERE ($1 IS NULL OR actor = $1) \
                      AND ($2 IS NULL OR object_kind = $2) AND ($3 IS NULL OR object_id = $3) \
-                     AND ($4 IS NULL OR at < $4) ORDER BY at DESC, id LIMIT $5",
+                     AND ($4 IS NULL OR at < $4) ORDER BY at DESC, id DESC LIMIT $5",
                 )
                 .bind(f.actor.as_deref())
                 .bind(f.object_kind.as_deref())
