@@ -19,6 +19,9 @@ pub enum Error {
     /// 404
     #[error("{0}")]
     NotFound(String),
+    /// 405: the path exists, the method does not.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// 409: the request contradicts the current state.
     #[error("{0}")]
     Conflict(String),
@@ -56,6 +59,7 @@ impl Error {
             Error::Unauthorized(_) => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound(_) => 404,
+            Error::MethodNotAllowed(_) => 405,
             Error::Conflict(_) => 409,
             Error::TooLarge(_) => 413,
             Error::Invalid(_) => 422,
@@ -71,6 +75,7 @@ impl Error {
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound(_) => "not_found",
+            Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict(_) => "conflict",
             Error::TooLarge(_) => "too_large",
             Error::Invalid(_) => "invalid",

@@ -32,11 +32,23 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open SQLite database {path}: {e}"))?;
+        // A new file is switched to WAL by whoever opens it first; another process opening it
+        // at that very moment finds it locked for an instant, so try again briefly.
+        let mut attempt = 0;
+        let pool = loop {
+            attempt += 1;
+            match SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(e) if attempt < 20 && e.to_string().contains("locked") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => anyhow::bail!("cannot open SQLite database {path}: {e}"),
+            }
+        };
         Ok(SqliteStore {
             pool,
             write_lock: Mutex::new(()),

@@ -101,6 +101,28 @@ pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     )))
 }
 
+/// The router answers a known path with an unknown method by an empty 405; give it the API's
+/// error body, keeping its `Allow` header.
+pub async fn explain_method_not_allowed(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allow = response.headers().get(axum::http::header::ALLOW).cloned();
+    let message = format!("{method} is not allowed on {path}");
+    let mut explained = ApiError(Error::MethodNotAllowed(message)).into_response();
+    if let Some(allow) = allow {
+        explained
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allow);
+    }
+    explained
+}
+
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     ApiError(Error::Internal(anyhow::anyhow!("handler panicked"))).into_response()

@@ -97,11 +97,11 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/api/v1/maintenances", post(api_v1::create_maintenance))
         .route("/api/v1/audit-log", get(api_v1::audit_log))
-        .route(
-            "/api/{*rest}",
-            get(errors::api_not_found).post(errors::api_not_found),
-        )
+        .route("/api/{*rest}", axum::routing::any(errors::api_not_found))
         .fallback(errors::page_not_found)
+        .layer(axum::middleware::from_fn(
+            errors::explain_method_not_allowed,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(TraceLayer::new_for_http())

@@ -327,3 +327,17 @@ async fn validation_errors_name_every_field_and_change_nothing() {
     assert_eq!(app.fingerprint().await, before);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn wrong_methods_get_a_json_405() {
+    let app = TestApp::sqlite().await;
+    let (status, body) = app
+        .call(Method::DELETE, "/api/v1/incidents", Some(&app.admin), None)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_error(&body, "method_not_allowed");
+    let (status, body) = app.call(Method::PATCH, "/api/v2/nothing", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(&body, "not_found");
+    app.finish().await;
+}

@@ -304,3 +304,129 @@ async fn demo_loads_a_realistic_page_once() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDb::sqlite().await;
+    let mut child = herald()
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("HERALD_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server log ended before it listened")
+            .unwrap();
+        if let Some(i) = line.find("addr=") {
+            break line[i + 5..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        status.success(),
+        "herald serve exited with {status:?} on SIGTERM"
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_a_crash() {
+    use std::io::{BufRead, BufReader};
+    let db = TestDb::sqlite().await;
+    let migrated = herald()
+        .args(["--database-url", &db.url, "migrate"])
+        .output()
+        .unwrap();
+    assert!(
+        migrated.status.success()
+            && String::from_utf8_lossy(&migrated.stderr).contains("migrations applied")
+    );
+    let token = String::from_utf8(
+        herald()
+            .args([
+                "--database-url",
+                &db.url,
+                "token",
+                "create",
+                "--name",
+                "t",
+                "--role",
+                "responder",
+            ])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut child = herald()
+        .args([
+            "--database-url",
+            &db.url,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("HERALD_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server log ended before it listened")
+            .unwrap();
+        if let Some(i) = line.find("addr=") {
+            break line[i + 5..].split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let res = client
+            .post(format!("http://{addr}/api/v1/components"))
+            .bearer_auth(token.trim())
+            .json(&json!({"name": format!("C{n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        ids.push(
+            res.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // SIGKILL: no shutdown, no checkpoint.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let store = herald::store::open(&db.url).await.unwrap();
+    for id in &ids {
+        assert!(
+            store.component(id).await.unwrap().is_some(),
+            "acknowledged component {id} was lost"
+        );
+    }
+}
