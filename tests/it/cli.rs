@@ -305,10 +305,11 @@ async fn demo_loads_a_realistic_page_once() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn serve_stops_cleanly_on_sigterm() {
+type LogLines = std::io::Lines<std::io::BufReader<std::process::ChildStderr>>;
+
+/// Runs `herald serve` on a free port; returns the process, its address and its log.
+fn serve_binary(db: &TestDb) -> (std::process::Child, String, LogLines) {
     use std::io::{BufRead, BufReader};
-    let db = TestDb::sqlite().await;
     let mut child = herald()
         .args([
             "--database-url",
@@ -331,6 +332,13 @@ async fn serve_stops_cleanly_on_sigterm() {
             break line[i + 5..].split_whitespace().next().unwrap().to_string();
         }
     };
+    (child, addr, lines)
+}
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let db = TestDb::sqlite().await;
+    let (mut child, addr, lines) = serve_binary(&db);
     let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
     let killed = Command::new("kill")
@@ -352,7 +360,6 @@ async fn serve_stops_cleanly_on_sigterm() {
 
 #[tokio::test]
 async fn an_acknowledged_write_survives_a_crash() {
-    use std::io::{BufRead, BufReader};
     let db = TestDb::sqlite().await;
     let migrated = herald()
         .args(["--database-url", &db.url, "migrate"])
@@ -379,28 +386,7 @@ async fn an_acknowledged_write_survives_a_crash() {
             .stdout,
     )
     .unwrap();
-    let mut child = herald()
-        .args([
-            "--database-url",
-            &db.url,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("HERALD_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server log ended before it listened")
-            .unwrap();
-        if let Some(i) = line.find("addr=") {
-            break line[i + 5..].split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (mut child, addr, _log) = serve_binary(&db);
     let client = reqwest::Client::new();
     let mut ids = Vec::new();
     for n in 0..20 {
