@@ -24,3 +24,47 @@ error-server-body = Wegen eines Problems auf unserer Seite konnte diese Seite ni
 error-unavailable-title = Vorübergehend nicht verfügbar
 error-unavailable-body = Diese Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es gleich noch einmal.
 error-request-title = Diese Anfrage konnte nicht bearbeitet werden
+
+## Status und Gesamtbanner
+component-status-operational = Betriebsbereit
+component-status-degraded_performance = Eingeschränkte Leistung
+component-status-partial_outage = Teilausfall
+component-status-major_outage = Schwerer Ausfall
+component-status-under_maintenance = In Wartung
+incident-status-investigating = Wird untersucht
+incident-status-identified = Ursache gefunden
+incident-status-monitoring = Wird beobachtet
+incident-status-resolved = Behoben
+incident-status-scheduled = Geplant
+incident-status-in_progress = Läuft
+incident-status-verifying = Wird geprüft
+incident-status-completed = Abgeschlossen
+impact-none = Keine Auswirkung
+impact-minor = Geringe Auswirkung
+impact-major = Große Auswirkung
+impact-critical = Kritische Auswirkung
+impact-maintenance = Wartung
+indicator-none = Alle Systeme betriebsbereit
+indicator-minor = Geringe Dienststörung
+indicator-major = Teilweiser Systemausfall
+indicator-critical = Schwerer Dienstausfall
+indicator-maintenance = Dienst in Wartung
+
+## Datum und Uhrzeit (clock-hours: 12 oder 24)
+clock-hours = 24
+time-hm = { $hour }:{ $minute }
+time-am = AM
+time-pm = PM
+date-full = { $day }. { $month } { $year }
+month-1 = Januar
+month-2 = Februar
+month-3 = März
+month-4 = April
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
+month-8 = August
+month-9 = September
+month-10 = Oktober
+month-11 = November
+month-12 = Dezember

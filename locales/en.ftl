@@ -24,3 +24,47 @@ error-server-body = We could not show this page because of a problem on our side
 error-unavailable-title = Temporarily unavailable
 error-unavailable-body = This page cannot be shown right now. Please try again in a moment.
 error-request-title = This request could not be handled
+
+## Statuses and the overall banner
+component-status-operational = Operational
+component-status-degraded_performance = Degraded performance
+component-status-partial_outage = Partial outage
+component-status-major_outage = Major outage
+component-status-under_maintenance = Under maintenance
+incident-status-investigating = Investigating
+incident-status-identified = Identified
+incident-status-monitoring = Monitoring
+incident-status-resolved = Resolved
+incident-status-scheduled = Scheduled
+incident-status-in_progress = In progress
+incident-status-verifying = Verifying
+incident-status-completed = Completed
+impact-none = No impact
+impact-minor = Minor impact
+impact-major = Major impact
+impact-critical = Critical impact
+impact-maintenance = Maintenance
+indicator-none = All Systems Operational
+indicator-minor = Minor Service Outage
+indicator-major = Partial System Outage
+indicator-critical = Major Service Outage
+indicator-maintenance = Service Under Maintenance
+
+## Dates and times (clock-hours: 12 or 24)
+clock-hours = 12
+time-hm = { $hour }:{ $minute } { $ampm }
+time-am = AM
+time-pm = PM
+date-full = { $month } { $day }, { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

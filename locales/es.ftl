@@ -24,3 +24,47 @@ error-server-body = No pudimos mostrar esta página por un problema de nuestra p
 error-unavailable-title = No disponible temporalmente
 error-unavailable-body = Esta página no se puede mostrar ahora mismo. Inténtelo de nuevo en un momento.
 error-request-title = No se pudo procesar esta solicitud
+
+## Estados y banner general
+component-status-operational = Operativo
+component-status-degraded_performance = Rendimiento degradado
+component-status-partial_outage = Interrupción parcial
+component-status-major_outage = Interrupción grave
+component-status-under_maintenance = En mantenimiento
+incident-status-investigating = Investigando
+incident-status-identified = Causa identificada
+incident-status-monitoring = Supervisando
+incident-status-resolved = Resuelto
+incident-status-scheduled = Programado
+incident-status-in_progress = En curso
+incident-status-verifying = Verificando
+incident-status-completed = Completado
+impact-none = Sin impacto
+impact-minor = Impacto menor
+impact-major = Impacto grave
+impact-critical = Impacto crítico
+impact-maintenance = Mantenimiento
+indicator-none = Todos los sistemas operativos
+indicator-minor = Interrupción menor del servicio
+indicator-major = Interrupción parcial del sistema
+indicator-critical = Interrupción grave del servicio
+indicator-maintenance = Servicio en mantenimiento
+
+## Fechas y horas (clock-hours: 12 o 24)
+clock-hours = 24
+time-hm = { $hour }:{ $minute }
+time-am = a. m.
+time-pm = p. m.
+date-full = { $day } de { $month } de { $year }
+month-1 = enero
+month-2 = febrero
+month-3 = marzo
+month-4 = abril
+month-5 = mayo
+month-6 = junio
+month-7 = julio
+month-8 = agosto
+month-9 = septiembre
+month-10 = octubre
+month-11 = noviembre
+month-12 = diciembre

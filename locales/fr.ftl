@@ -24,3 +24,47 @@ error-server-body = Nous n'avons pas pu afficher cette page à cause d'un probl�
 error-unavailable-title = Momentanément indisponible
 error-unavailable-body = Cette page ne peut pas être affichée pour le moment. Veuillez réessayer dans un instant.
 error-request-title = Cette requête n'a pas pu être traitée
+
+## États et bandeau général
+component-status-operational = Opérationnel
+component-status-degraded_performance = Performances dégradées
+component-status-partial_outage = Panne partielle
+component-status-major_outage = Panne majeure
+component-status-under_maintenance = En maintenance
+incident-status-investigating = Enquête en cours
+incident-status-identified = Cause identifiée
+incident-status-monitoring = Surveillance
+incident-status-resolved = Résolu
+incident-status-scheduled = Planifiée
+incident-status-in_progress = En cours
+incident-status-verifying = Vérification
+incident-status-completed = Terminée
+impact-none = Aucun impact
+impact-minor = Impact mineur
+impact-major = Impact majeur
+impact-critical = Impact critique
+impact-maintenance = Maintenance
+indicator-none = Tous les systèmes sont opérationnels
+indicator-minor = Perturbation mineure du service
+indicator-major = Panne partielle du système
+indicator-critical = Panne majeure du service
+indicator-maintenance = Service en maintenance
+
+## Dates et heures (clock-hours : 12 ou 24)
+clock-hours = 24
+time-hm = { $hour }:{ $minute }
+time-am = AM
+time-pm = PM
+date-full = { $day } { $month } { $year }
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre

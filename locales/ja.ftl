@@ -24,3 +24,47 @@ error-server-body = 当社側の問題により、このページを表示でき
 error-unavailable-title = 一時的に利用できません
 error-unavailable-body = 現在このページを表示できません。しばらくしてからもう一度お試しください。
 error-request-title = このリクエストを処理できませんでした
+
+## ステータスと全体表示
+component-status-operational = 正常
+component-status-degraded_performance = パフォーマンス低下
+component-status-partial_outage = 一部停止
+component-status-major_outage = 重大な停止
+component-status-under_maintenance = メンテナンス中
+incident-status-investigating = 調査中
+incident-status-identified = 原因特定
+incident-status-monitoring = 経過観察中
+incident-status-resolved = 解決済み
+incident-status-scheduled = 予定
+incident-status-in_progress = 実施中
+incident-status-verifying = 確認中
+incident-status-completed = 完了
+impact-none = 影響なし
+impact-minor = 軽微な影響
+impact-major = 重大な影響
+impact-critical = 深刻な影響
+impact-maintenance = メンテナンス
+indicator-none = すべてのシステムが正常に稼働中
+indicator-minor = 軽微なサービス障害
+indicator-major = 一部システム障害
+indicator-critical = 重大なサービス障害
+indicator-maintenance = サービスはメンテナンス中
+
+## 日付と時刻（clock-hours: 12 または 24）
+clock-hours = 24
+time-hm = { $hour }:{ $minute }
+time-am = 午前
+time-pm = 午後
+date-full = { $year }年{ $monthnum }月{ $day }日
+month-1 = 1月
+month-2 = 2月
+month-3 = 3月
+month-4 = 4月
+month-5 = 5月
+month-6 = 6月
+month-7 = 7月
+month-8 = 8月
+month-9 = 9月
+month-10 = 10月
+month-11 = 11月
+month-12 = 12月

@@ -24,3 +24,47 @@ error-server-body = Não foi possível exibir esta página por um problema do no
 error-unavailable-title = Temporariamente indisponível
 error-unavailable-body = Esta página não pode ser exibida agora. Tente novamente em instantes.
 error-request-title = Não foi possível processar esta solicitação
+
+## Status e faixa geral
+component-status-operational = Operacional
+component-status-degraded_performance = Desempenho degradado
+component-status-partial_outage = Interrupção parcial
+component-status-major_outage = Interrupção grave
+component-status-under_maintenance = Em manutenção
+incident-status-investigating = Investigando
+incident-status-identified = Causa identificada
+incident-status-monitoring = Monitorando
+incident-status-resolved = Resolvido
+incident-status-scheduled = Programada
+incident-status-in_progress = Em andamento
+incident-status-verifying = Verificando
+incident-status-completed = Concluída
+impact-none = Sem impacto
+impact-minor = Impacto menor
+impact-major = Impacto grave
+impact-critical = Impacto crítico
+impact-maintenance = Manutenção
+indicator-none = Todos os sistemas operacionais
+indicator-minor = Pequena interrupção do serviço
+indicator-major = Interrupção parcial do sistema
+indicator-critical = Interrupção grave do serviço
+indicator-maintenance = Serviço em manutenção
+
+## Datas e horas (clock-hours: 12 ou 24)
+clock-hours = 24
+time-hm = { $hour }:{ $minute }
+time-am = AM
+time-pm = PM
+date-full = { $day } de { $month } de { $year }
+month-1 = janeiro
+month-2 = fevereiro
+month-3 = março
+month-4 = abril
+month-5 = maio
+month-6 = junho
+month-7 = julho
+month-8 = agosto
+month-9 = setembro
+month-10 = outubro
+month-11 = novembro
+month-12 = dezembro

@@ -43,6 +43,15 @@ impl I18n {
         Ok(I18n { bundles })
     }
 
+    /// Whether `locale` itself (not a fallback) defines `key` with a value.
+    pub fn has(&self, locale: &str, key: &str) -> bool {
+        self.bundles
+            .get(locale)
+            .and_then(|b| b.get_message(key))
+            .and_then(|m| m.value())
+            .is_some()
+    }
+
     /// The message `key` in `locale`, else in English, else the key itself.
     pub fn text(&self, locale: &str, key: &str) -> String {
         self.format(locale, key, None)

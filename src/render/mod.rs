@@ -1,4 +1,7 @@
-//! Formatting shared by pages, feeds and APIs: interface strings (i18n). Time zones and
-//! Markdown join here as the public site grows.
+//! Formatting shared by pages, feeds and APIs: interface strings (i18n), localized labels of
+//! statuses, dates and times across zones, and Markdown. Each lives here once.
 
 pub mod i18n;
+pub mod labels;
+pub mod markdown;
+pub mod time;
