@@ -43,6 +43,7 @@ pub async fn load(service: &Service) -> anyhow::Result<()> {
             name: name.into(),
             description: description.map(Into::into),
             group,
+            children_label: group.then(|| "Pods".to_string()),
             group_id: group_id.map(Into::into),
             position: None,
             status: None,

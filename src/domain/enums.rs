@@ -227,14 +227,14 @@ impl TranslatableKind {
             TranslatableKind::Update => &["message"],
             TranslatableKind::Postmortem => &["summary", "root_cause", "resolution"],
             TranslatableKind::RemediationItem => &["title", "detail"],
-            TranslatableKind::Component => &["name", "description"],
+            TranslatableKind::Component => &["name", "description", "children_label"],
             TranslatableKind::Page => &["name", "footer_markdown"],
         }
     }
 
     /// Whether a field is one line of plain text (else Markdown, allowed to be long).
     pub fn is_line_field(field: &str) -> bool {
-        matches!(field, "title" | "symptom" | "name")
+        matches!(field, "title" | "symptom" | "name" | "children_label")
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Component {
     pub description: Option<String>,
     pub group_id: Option<String>,
     pub is_group: bool,
+    /// For a group: what its children are called ("Pods"), for "Sell — all Pods".
+    pub children_label: Option<String>,
     /// 1-based position within its parent (or among top-level entries).
     pub position: i64,
     /// For a group, the stored value is ignored: a group shows its worst child.

@@ -12,6 +12,8 @@ pub struct NewComponent {
     /// True to create a group (a component with children).
     #[serde(default)]
     pub group: bool,
+    /// For a group: what its children are called ("Pods").
+    pub children_label: Option<String>,
     pub group_id: Option<String>,
     pub position: Option<i64>,
     pub status: Option<ComponentStatus>,
@@ -34,6 +36,8 @@ pub struct ComponentPatch {
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub group_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub children_label: Option<Option<String>>,
     pub position: Option<i64>,
     pub status: Option<ComponentStatus>,
     pub only_show_if_degraded: Option<bool>,
@@ -126,6 +130,10 @@ impl Service {
             problems.text("name", &input.name, MAX_LINE_CHARS);
             problems.opt_text("description", input.description.as_deref(), MAX_BODY_CHARS);
             check_group(&all, &input.group_id, input.group, &mut problems);
+            problems.opt_text("children_label", input.children_label.as_deref(), 60);
+            if !input.group && input.children_label.is_some() {
+                problems.add("children_label", "only a group has children to name");
+            }
             if input.group && input.status.is_some() {
                 problems.add(
                     "status",
@@ -142,6 +150,11 @@ impl Service {
                     .filter(|d| !d.is_empty()),
                 group_id: input.group_id.clone(),
                 is_group: input.group,
+                children_label: input
+                    .children_label
+                    .as_ref()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty()),
                 position: 0,
                 status: input.status.unwrap_or(ComponentStatus::Operational),
                 only_show_if_degraded: input.only_show_if_degraded,
@@ -230,6 +243,16 @@ impl Service {
                     problems.add("group_id", "a component cannot be its own group");
                 }
                 next.group_id = g.clone();
+            }
+            if let Some(label) = &patch.children_label {
+                problems.opt_text("children_label", label.as_deref(), 60);
+                if !before.is_group && label.is_some() {
+                    problems.add("children_label", "only a group has children to name");
+                }
+                next.children_label = label
+                    .as_ref()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty());
             }
             if let Some(v) = patch.only_show_if_degraded {
                 next.only_show_if_degraded = v;

@@ -72,7 +72,11 @@ impl Service {
             TranslatableKind::Component => {
                 let c = self.store.component(id).await?.ok_or_else(missing)?;
                 (
-                    BTreeMap::from([("name", Some(c.name)), ("description", c.description)]),
+                    BTreeMap::from([
+                        ("name", Some(c.name)),
+                        ("description", c.description),
+                        ("children_label", c.children_label),
+                    ]),
                     page.default_locale,
                     None,
                 )

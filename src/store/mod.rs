@@ -45,8 +45,10 @@ pub enum Backend {
 pub struct IncidentFilter {
     pub kind: Option<IncidentKind>,
     pub statuses: Vec<IncidentStatus>,
-    /// Only incidents created strictly before this instant.
+    /// Only incidents that started strictly before this instant.
     pub before: Option<DateTime<Utc>>,
+    /// Only incidents that started at or after this instant.
+    pub since: Option<DateTime<Utc>>,
     pub component_id: Option<String>,
     pub limit: i64,
 }
@@ -167,6 +169,14 @@ pub trait Store: Send + Sync + 'static {
         incident_ids: &[String],
     ) -> StoreResult<Vec<(String, String)>>;
     async fn incident(&self, id: &str) -> StoreResult<Option<Incident>>;
+    /// The updates of many incidents (without changes or revisions), each incident's in
+    /// display order, in one query.
+    async fn updates_of(&self, incident_ids: &[String]) -> StoreResult<Vec<Update>>;
+    /// The translations of many incidents and of everything they hold, in one query.
+    async fn translations_of_incidents(
+        &self,
+        incident_ids: &[String],
+    ) -> StoreResult<Vec<Translation>>;
     /// The incident with its updates, postmortem, items and translations, in a fixed number
     /// of queries.
     async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>>;

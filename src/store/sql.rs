@@ -68,8 +68,9 @@ macro_rules! sql_store {
         const INCIDENT_COLUMNS: &str = "id, kind, title, impact, status, locale, symptom, \
             impact_started_at, detected_at, mitigated_at, impact_ended_at, monitoring_at, \
             resolved_at, started_at, scheduled_for, scheduled_until, auto_transition, created_at, updated_at";
-        const COMPONENT_COLUMNS: &str = "id, name, description, group_id, is_group, position, \
-            status, only_show_if_degraded, showcase, start_date, created_at, updated_at";
+        const COMPONENT_COLUMNS: &str = "id, name, description, group_id, is_group, \
+            children_label, position, status, only_show_if_degraded, showcase, start_date, \
+            created_at, updated_at";
         const UPDATE_COLUMNS: &str = "u.id, u.incident_id, u.status, u.message, u.display_at, \
             u.next_update_by, u.created_at, u.updated_at";
         const ITEM_COLUMNS: &str = "id, incident_id, position, title, detail, category, state, \
@@ -98,6 +99,7 @@ macro_rules! sql_store {
                 description: row.try_get("description")?,
                 group_id: row.try_get("group_id")?,
                 is_group: row.try_get("is_group")?,
+                children_label: row.try_get("children_label")?,
                 position: row.try_get("position")?,
                 status: parse(row.try_get("status")?)?,
                 only_show_if_degraded: row.try_get("only_show_if_degraded")?,
@@ -234,8 +236,8 @@ macro_rules! sql_store {
         async fn insert_component(tx: &mut Tx<'_>, c: &Component) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO components (id, name, description, group_id, is_group, position, \
-                 status, only_show_if_degraded, showcase, start_date, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 status, only_show_if_degraded, showcase, start_date, created_at, updated_at, \
+                 children_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(&c.id)
             .bind(&c.name)
@@ -249,6 +251,7 @@ macro_rules! sql_store {
             .bind(c.start_date)
             .bind(c.created_at)
             .bind(c.updated_at)
+            .bind(&c.children_label)
             .execute(&mut **tx)
             .await
             .map_err(|e| classify(e, "component"))?;
@@ -525,7 +528,8 @@ macro_rules! sql_store {
                     let done = sqlx::query(
                         "UPDATE components SET name = $2, description = $3, group_id = $4, \
                          position = $5, only_show_if_degraded = $6, showcase = $7, \
-                         start_date = $8, updated_at = $9 WHERE id = $1 AND updated_at = $10",
+                         start_date = $8, updated_at = $9, children_label = $11 \
+                         WHERE id = $1 AND updated_at = $10",
                     )
                     .bind(&c.id)
                     .bind(&c.name)
@@ -537,6 +541,7 @@ macro_rules! sql_store {
                     .bind(c.start_date)
                     .bind(c.updated_at)
                     .bind(expected_updated_at)
+                    .bind(&c.children_label)
                     .execute(&mut **tx)
                     .await
                     .map_err(|e| classify(e, "component"))?;
@@ -694,7 +699,7 @@ macro_rules! sql_store {
             match table {
                 "components" => insert_component(tx, &Component {
                     id: p.component.clone(), name: "readyz probe".into(), description: None,
-                    group_id: None, is_group: false, position: 0,
+                    group_id: None, is_group: false, children_label: None, position: 0,
                     status: ComponentStatus::Operational, only_show_if_degraded: false,
                     showcase: false, start_date: None, created_at: now, updated_at: now,
                 }).await?,
@@ -925,11 +930,12 @@ macro_rules! sql_store {
                 let mut sql = format!(
                     "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE ($1 IS NULL OR kind = $1) \
                      AND ($2 IS NULL OR started_at < $2) AND ($3 IS NULL OR id IN \
-                     (SELECT incident_id FROM incident_components WHERE component_id = $3))"
+                     (SELECT incident_id FROM incident_components WHERE component_id = $3)) \
+                     AND ($5 IS NULL OR started_at >= $5)"
                 );
                 if !f.statuses.is_empty() {
                     let list: Vec<String> =
-                        (0..f.statuses.len()).map(|i| format!("${}", i + 5)).collect();
+                        (0..f.statuses.len()).map(|i| format!("${}", i + 6)).collect();
                     sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
                 }
                 sql.push_str(" ORDER BY started_at DESC, created_at DESC, id LIMIT $4");
@@ -937,7 +943,8 @@ macro_rules! sql_store {
                     .bind(f.kind.map(|k| k.as_str()))
                     .bind(f.before)
                     .bind(f.component_id.as_deref())
-                    .bind(f.limit);
+                    .bind(f.limit)
+                    .bind(f.since);
                 for s in &f.statuses {
                     q = q.bind(s.as_str());
                 }
@@ -973,6 +980,44 @@ macro_rules! sql_store {
                     .await?
                     .map(|r| incident_from(&r))
                     .transpose()
+            }
+
+            async fn updates_of(&self, incident_ids: &[String]) -> StoreResult<Vec<Update>> {
+                if incident_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list: Vec<String> = (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect();
+                let sql = format!(
+                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({}) \
+                     ORDER BY u.incident_id, u.display_at, u.seq",
+                    list.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for id in incident_ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(&self.pool).await?.iter().map(update_from).collect()
+            }
+
+            async fn translations_of_incidents(&self, incident_ids: &[String]) -> StoreResult<Vec<Translation>> {
+                if incident_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let list = (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect::<Vec<_>>().join(", ");
+                let sql = format!(
+                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE \
+                     (object_kind IN ('incident', 'postmortem') AND object_id IN ({list})) \
+                     OR (object_kind = 'update' AND object_id IN \
+                        (SELECT id FROM incident_updates WHERE incident_id IN ({list}))) \
+                     OR (object_kind = 'remediation-item' AND object_id IN \
+                        (SELECT id FROM remediation_items WHERE incident_id IN ({list}))) \
+                     ORDER BY locale, object_kind, object_id, field"
+                );
+                let mut q = sqlx::query(&sql);
+                for id in incident_ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(&self.pool).await?.iter().map(translation_from).collect()
             }
 
             async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>> {

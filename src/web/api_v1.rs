@@ -89,6 +89,7 @@ fn component_view(c: &Component, all: &[Component], translations: &[Translation]
         "status": status,
         "group": c.is_group,
         "group_id": c.group_id,
+        "children_label": c.children_label,
         "position": c.position,
         "showcase": c.showcase,
         "only_show_if_degraded": c.only_show_if_degraded,
@@ -98,6 +99,7 @@ fn component_view(c: &Component, all: &[Component], translations: &[Translation]
         "translations": translations_view(translations, TranslatableKind::Component, &c.id, &|f| match f {
             "name" => Some(c.name.clone()),
             "description" => c.description.clone(),
+            "children_label" => c.children_label.clone(),
             _ => None,
         }),
     });
@@ -395,6 +397,7 @@ pub async fn list_incidents(
         kind: q.kind,
         statuses,
         before: q.before,
+        since: None,
         component_id: q.component,
         limit,
     };

@@ -23,6 +23,7 @@ fn component(id: &str, group_id: Option<&str>, position: i64) -> Component {
         description: Some("d".into()),
         group_id: group_id.map(Into::into),
         is_group: group_id.is_none() && id.starts_with('g'),
+        children_label: (group_id.is_none() && id.starts_with('g')).then(|| "Pods".to_string()),
         position,
         status: ComponentStatus::Operational,
         only_show_if_degraded: false,
