@@ -101,8 +101,8 @@ pub async fn load(service: &Service) -> anyhow::Result<()> {
     let start = now - Duration::days(6) - Duration::hours(3);
     let support_api_pod17 = ids["Support/Pod 17"].clone();
     let mut translations = BTreeMap::new();
-    translations.insert("fr".to_string(), fr(Some("Erreurs sur l'API Support dans le Pod 17"), Some("Nous constatons un taux d'erreurs élevé sur l'API Support pour les clients du Pod 17 et nous enquêtons.")));
-    translations.insert("de".to_string(), IncidentTranslationIn { provenance: Provenance::Machine, ..fr(Some("Fehler in der Support-API in Pod 17"), Some("Wir sehen eine erhöhte Fehlerrate der Support-API für Kunden in Pod 17 und untersuchen das Problem.")) });
+    translations.insert("fr".to_string(), IncidentTranslationIn { symptom: Some("des erreurs de l'API Support".into()), ..fr(Some("Erreurs sur l'API Support dans le Pod 17"), Some("Nous constatons un taux d'erreurs élevé sur l'API Support pour les clients du Pod 17 et nous enquêtons.")) });
+    translations.insert("de".to_string(), IncidentTranslationIn { provenance: Provenance::Machine, symptom: Some("Fehler der Support-API".into()), ..fr(Some("Fehler in der Support-API in Pod 17"), Some("Wir sehen eine erhöhte Fehlerrate der Support-API für Kunden in Pod 17 und untersuchen das Problem.")) });
     let resolved = service
         .create_incident(&actor, NewIncident {
             title: "Errors from the Support API in Pod 17".into(),
@@ -278,7 +278,10 @@ pub async fn load(service: &Service) -> anyhow::Result<()> {
             milestones: None,
             translations: BTreeMap::from([(
                 "fr".into(),
-                fr(Some("Lenteur des tableaux de bord Sell"), Some("Les tableaux de bord de Sell se chargent lentement pour les clients de tous les Pods. Nous avons trouvé une requête lente introduite ce matin et déployons un correctif.")),
+                IncidentTranslationIn {
+                    symptom: Some("des lenteurs d'affichage des tableaux de bord".into()),
+                    ..fr(Some("Lenteur des tableaux de bord Sell"), Some("Les tableaux de bord de Sell se chargent lentement pour les clients de tous les Pods. Nous avons trouvé une requête lente introduite ce matin et déployons un correctif."))
+                },
             )]),
         })
         .await

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod read;
 pub mod render;
 pub mod service;
 pub mod store;

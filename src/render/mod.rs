@@ -3,5 +3,7 @@
 
 pub mod i18n;
 pub mod labels;
+pub mod localize;
 pub mod markdown;
+pub mod pages;
 pub mod time;

@@ -62,6 +62,18 @@ impl<'a> Formatter<'a> {
         self.i18n.format(self.locale, "date-full", Some(&args))
     }
 
+    /// `février 2024`, `2024年2月`.
+    pub fn month_year(&self, d: NaiveDate) -> String {
+        let mut args = FluentArgs::new();
+        args.set(
+            "month",
+            self.i18n.text(self.locale, MONTH_KEYS[d.month0() as usize]),
+        );
+        args.set("monthnum", d.month());
+        args.set("year", d.year());
+        self.i18n.format(self.locale, "month-year", Some(&args))
+    }
+
     /// `03:10` on a 24-hour clock, `3:10 AM` on a 12-hour one.
     pub fn clock(&self, hour: u32, minute: u32) -> String {
         let mut args = FluentArgs::new();
@@ -112,6 +124,41 @@ impl<'a> Formatter<'a> {
                     time
                 } else {
                     format!("{} {}", self.date(local.date_naive()), time)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    /// A window in UTC and every display zone: `November 26, 2026, 6:00 – 8:00 AM UTC | …`,
+    /// with the end's date when it falls on another day.
+    pub fn range(&self, from: DateTime<Utc>, to: DateTime<Utc>, display_zones: &[Tz]) -> String {
+        let mut zones: Vec<Tz> = vec![Tz::UTC];
+        for z in display_zones {
+            if !is_utc(*z) && !zones.contains(z) {
+                zones.push(*z);
+            }
+        }
+        zones
+            .iter()
+            .map(|z| {
+                let (a, b) = (from.with_timezone(z), to.with_timezone(z));
+                let (za, zb) = (a.format("%Z").to_string(), b.format("%Z").to_string());
+                let start = format!(
+                    "{}, {}",
+                    self.date(a.date_naive()),
+                    self.clock(a.hour(), a.minute())
+                );
+                let end_time = self.clock(b.hour(), b.minute());
+                let end = if b.date_naive() == a.date_naive() {
+                    end_time
+                } else {
+                    format!("{}, {}", self.date(b.date_naive()), end_time)
+                };
+                if za == zb {
+                    format!("{start} – {end} {za}")
+                } else {
+                    format!("{start} {za} – {end} {zb}")
                 }
             })
             .collect::<Vec<_>>()

@@ -86,6 +86,8 @@ pub struct Service {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     i18n: Arc<I18n>,
+    /// Bumped after every committed write, so caches of rendered pages know they are stale.
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// How often an operation is retried when a row changed between read and write.
@@ -93,7 +95,17 @@ const ATTEMPTS: usize = 3;
 
 impl Service {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, i18n: Arc<I18n>) -> Service {
-        Service { store, clock, i18n }
+        Service {
+            store,
+            clock,
+            i18n,
+            generation: Arc::default(),
+        }
+    }
+
+    /// Changes after every committed write (in this process).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -125,7 +137,12 @@ impl Service {
             before,
             after,
         };
-        self.store.apply(ops, Some(audit)).await
+        let applied = self.store.apply(ops, Some(audit)).await;
+        if applied.is_ok() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
+        applied
     }
 
     /// The page settings (created with defaults on first start).

@@ -49,7 +49,8 @@ pub struct IncidentFilter {
     pub before: Option<DateTime<Utc>>,
     /// Only incidents that started at or after this instant.
     pub since: Option<DateTime<Utc>>,
-    pub component_id: Option<String>,
+    /// Only incidents affecting any of these components (none: no filter).
+    pub component_ids: Vec<String>,
     pub limit: i64,
 }
 

@@ -927,26 +927,37 @@ macro_rules! sql_store {
             }
 
             async fn incidents(&self, f: &IncidentFilter) -> StoreResult<Vec<Incident>> {
+                // $1 kind, $2 before, $3 since, $4 limit, then the statuses, then the components.
                 let mut sql = format!(
                     "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE ($1 IS NULL OR kind = $1) \
-                     AND ($2 IS NULL OR started_at < $2) AND ($3 IS NULL OR id IN \
-                     (SELECT incident_id FROM incident_components WHERE component_id = $3)) \
-                     AND ($5 IS NULL OR started_at >= $5)"
+                     AND ($2 IS NULL OR started_at < $2) AND ($3 IS NULL OR started_at >= $3)"
                 );
+                let mut n = 4;
+                let mut placeholders = |count: usize| {
+                    let list: Vec<String> = (0..count).map(|i| format!("${}", n + 1 + i)).collect();
+                    n += count;
+                    list.join(", ")
+                };
                 if !f.statuses.is_empty() {
-                    let list: Vec<String> =
-                        (0..f.statuses.len()).map(|i| format!("${}", i + 6)).collect();
-                    sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
+                    sql.push_str(&format!(" AND status IN ({})", placeholders(f.statuses.len())));
+                }
+                if !f.component_ids.is_empty() {
+                    sql.push_str(&format!(
+                        " AND id IN (SELECT incident_id FROM incident_components WHERE component_id IN ({}))",
+                        placeholders(f.component_ids.len())
+                    ));
                 }
                 sql.push_str(" ORDER BY started_at DESC, created_at DESC, id LIMIT $4");
                 let mut q = sqlx::query(&sql)
                     .bind(f.kind.map(|k| k.as_str()))
                     .bind(f.before)
-                    .bind(f.component_id.as_deref())
-                    .bind(f.limit)
-                    .bind(f.since);
+                    .bind(f.since)
+                    .bind(f.limit);
                 for s in &f.statuses {
                     q = q.bind(s.as_str());
+                }
+                for c in &f.component_ids {
+                    q = q.bind(c);
                 }
                 q.fetch_all(&self.pool).await?.iter().map(incident_from).collect()
             }

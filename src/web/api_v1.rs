@@ -398,7 +398,7 @@ pub async fn list_incidents(
         statuses,
         before: q.before,
         since: None,
-        component_id: q.component,
+        component_ids: q.component.into_iter().collect(),
         limit,
     };
     let store = state.service.store();

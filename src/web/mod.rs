@@ -14,10 +14,12 @@ use crate::render::i18n::I18n;
 use crate::service::Service;
 
 pub mod api_v1;
+pub mod assets;
 pub mod auth;
 pub mod errors;
 pub mod health;
 pub mod json;
+pub mod public;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -27,6 +29,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub i18n: Arc<I18n>,
     pub auth_failures: Arc<auth::FailureLimiter>,
+    pub assets: Arc<assets::Assets>,
+    pub pages: Arc<public::PageCache>,
 }
 
 impl AppState {
@@ -46,6 +50,8 @@ impl AppState {
             clock,
             i18n,
             auth_failures,
+            assets: Arc::new(assets::Assets::new()),
+            pages: Arc::default(),
         }
     }
 }
@@ -53,6 +59,18 @@ impl AppState {
 pub fn build_app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     Router::new()
+        // The public site, unprefixed (negotiated language) and per language
+        .route("/", get(public::home))
+        .route("/{locale}", get(public::home))
+        .route("/{locale}/", get(public::home))
+        .route("/incidents/{id}", get(public::incident))
+        .route("/{locale}/incidents/{id}", get(public::incident))
+        .route("/history", get(public::history))
+        .route("/{locale}/history", get(public::history))
+        .route("/components/{id}", get(public::component))
+        .route("/{locale}/components/{id}", get(public::component))
+        .route("/preferences", get(public::preferences))
+        .route("/static/{file}", get(assets::serve))
         // Operations
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -406,7 +406,7 @@ async fn run_suite(s: &dyn Store) {
     };
     assert_eq!(s.incidents(&f).await.unwrap().len(), 1);
     let f = IncidentFilter {
-        component_id: Some(leaf.id.clone()),
+        component_ids: vec![leaf.id.clone()],
         limit: 10,
         ..Default::default()
     };

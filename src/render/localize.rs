@@ -1,0 +1,167 @@
+//! Picks the text to show for a reader's locale: the translation when there is one, else the
+//! original (never a blank), and remembers what it did so the page can say so (machine
+//! translation, missing or stale translation).
+
+use std::cell::RefCell;
+
+use crate::domain::{Provenance, TranslatableKind, Translation};
+
+/// Where a shown text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Original,
+    Translated(Provenance),
+    /// No translation into the reader's locale: the original is shown.
+    Missing,
+}
+
+/// What the page must tell the reader about its texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Notices {
+    pub machine: bool,
+    pub missing: bool,
+    pub stale: bool,
+}
+
+impl Notices {
+    pub fn any(&self) -> bool {
+        self.machine || self.missing || self.stale
+    }
+}
+
+pub struct Localizer<'a> {
+    locale: &'a str,
+    translations: &'a [Translation],
+    notices: RefCell<Notices>,
+}
+
+impl<'a> Localizer<'a> {
+    pub fn new(locale: &'a str, translations: &'a [Translation]) -> Localizer<'a> {
+        Localizer {
+            locale,
+            translations,
+            notices: RefCell::new(Notices::default()),
+        }
+    }
+
+    /// The text of `field` of an object whose original is `original`, written in
+    /// `original_locale`.
+    pub fn text(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        field: &str,
+        original: &str,
+        original_locale: &str,
+    ) -> (String, Source) {
+        if self.locale == original_locale || original.is_empty() {
+            return (original.to_string(), Source::Original);
+        }
+        let found = self.translations.iter().find(|t| {
+            t.kind == kind
+                && t.object_id == object_id
+                && t.field == field
+                && t.locale == self.locale
+        });
+        let mut notices = self.notices.borrow_mut();
+        match found {
+            Some(t) => {
+                if t.provenance == Provenance::Machine {
+                    notices.machine = true;
+                }
+                if t.is_stale(original) {
+                    notices.stale = true;
+                }
+                (t.text.clone(), Source::Translated(t.provenance))
+            }
+            None => {
+                notices.missing = true;
+                (original.to_string(), Source::Missing)
+            }
+        }
+    }
+
+    /// Like `text`, for an optional original.
+    pub fn opt(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        field: &str,
+        original: Option<&str>,
+        original_locale: &str,
+    ) -> Option<String> {
+        original.map(|o| self.text(kind, object_id, field, o, original_locale).0)
+    }
+
+    /// Just the text.
+    pub fn get(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        field: &str,
+        original: &str,
+        original_locale: &str,
+    ) -> String {
+        self.text(kind, object_id, field, original, original_locale)
+            .0
+    }
+
+    pub fn notices(&self) -> Notices {
+        *self.notices.borrow()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text_digest;
+
+    fn tr(field: &str, text: &str, provenance: Provenance, source: &str) -> Translation {
+        Translation {
+            kind: TranslatableKind::Update,
+            object_id: "u1".into(),
+            field: field.into(),
+            locale: "fr".into(),
+            text: text.into(),
+            provenance,
+            source_digest: text_digest(source),
+            updated_at: "2024-03-01T00:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn falls_back_and_says_so() {
+        let all = [tr("message", "Bonjour", Provenance::Machine, "Hello")];
+        let fr = Localizer::new("fr", &all);
+        assert_eq!(
+            fr.text(TranslatableKind::Update, "u1", "message", "Hello", "en"),
+            ("Bonjour".into(), Source::Translated(Provenance::Machine))
+        );
+        assert_eq!(
+            fr.notices(),
+            Notices {
+                machine: true,
+                missing: false,
+                stale: false
+            }
+        );
+        assert_eq!(
+            fr.text(TranslatableKind::Update, "u2", "message", "Bye", "en")
+                .1,
+            Source::Missing
+        );
+        assert!(fr.notices().missing);
+        fr.text(TranslatableKind::Update, "u1", "message", "Hello!", "en");
+        assert!(
+            fr.notices().stale,
+            "the original changed since it was translated"
+        );
+        let en = Localizer::new("en", &all);
+        assert_eq!(
+            en.text(TranslatableKind::Update, "u1", "message", "Hello", "en")
+                .1,
+            Source::Original
+        );
+        assert!(!en.notices().any());
+    }
+}

@@ -1,0 +1,540 @@
+//! The public site: who the visitor is (locale, time zone), the page cache, and one handler per
+//! page. Pages are rendered from the read model and kept for up to a second (or until the next
+//! write), so a rush of visitors costs little and a new update still shows within a second.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::errors::error_page;
+use super::AppState;
+use crate::domain::{PageSettings, SUPPORTED_LOCALES};
+use crate::error::Error;
+use crate::read;
+use crate::render::pages::{self, Ctx};
+
+pub const LANG_COOKIE: &str = "herald_lang";
+pub const TZ_COOKIE: &str = "herald_tz";
+/// How long a rendered page may be served without re-reading the database.
+const FRESH_FOR: Duration = Duration::from_secs(1);
+const MAX_ENTRIES: usize = 5_000;
+/// Browsers and shared caches may keep a page this many seconds.
+const BROWSER_MAX_AGE: &str = "public, max-age=5";
+
+struct Cached {
+    generation: u64,
+    at: Instant,
+    body: Bytes,
+    etag: String,
+}
+
+/// Rendered pages and the page settings, by generation of the data and age.
+#[derive(Default)]
+pub struct PageCache {
+    pages: RwLock<HashMap<String, Cached>>,
+    settings: RwLock<Option<(u64, Instant, PageSettings)>>,
+}
+
+impl PageCache {
+    fn get(&self, key: &str, generation: u64) -> Option<(Bytes, String)> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(key)
+            .filter(|c| c.generation == generation && c.at.elapsed() < FRESH_FOR)
+            .map(|c| (c.body.clone(), c.etag.clone()))
+    }
+
+    fn put(&self, key: String, generation: u64, body: Bytes, etag: String) {
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        if pages.len() >= MAX_ENTRIES {
+            pages.retain(|_, c| c.generation == generation && c.at.elapsed() < FRESH_FOR);
+            if pages.len() >= MAX_ENTRIES {
+                pages.clear();
+            }
+        }
+        pages.insert(
+            key,
+            Cached {
+                generation,
+                at: Instant::now(),
+                body,
+                etag,
+            },
+        );
+    }
+
+    async fn settings(&self, state: &AppState) -> Result<PageSettings, Error> {
+        let generation = state.service.generation();
+        if let Some((g, at, page)) = self
+            .settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            if *g == generation && at.elapsed() < FRESH_FOR {
+                return Ok(page.clone());
+            }
+        }
+        let page = state.service.page().await?;
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((generation, Instant::now(), page.clone()));
+        Ok(page)
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The best of `enabled` for an `Accept-Language` header, honouring q-values.
+pub fn negotiate(accept: &str, enabled: &[String]) -> Option<String> {
+    let mut wanted: Vec<(f32, usize, &str)> = accept
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+        })
+        .collect();
+    wanted.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    for (_, _, tag) in wanted {
+        if let Some(exact) = enabled.iter().find(|l| l.eq_ignore_ascii_case(tag)) {
+            return Some(exact.clone());
+        }
+        let primary = tag.split('-').next().unwrap_or(tag);
+        if let Some(near) = enabled.iter().find(|l| {
+            l.split('-')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(primary))
+        }) {
+            return Some(near.clone());
+        }
+    }
+    None
+}
+
+/// Who is reading: language (URL prefix, then cookie, then Accept-Language, then the page's
+/// default) and time zone (cookie).
+pub struct Visitor {
+    pub locale: String,
+    /// The locale came from the URL: the page does not vary by Accept-Language.
+    pub prefixed: bool,
+    pub zone: Option<Tz>,
+    /// The path without the locale prefix.
+    pub path: String,
+    pub query: String,
+    pub page: PageSettings,
+}
+
+/// Paths whose first segment is a page, not a locale.
+const UNPREFIXED: &[&str] = &["", "incidents", "history", "components"];
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, Response> {
+        let page = state
+            .pages
+            .settings(state)
+            .await
+            .map_err(|e| error_page(&state.i18n, "en", &e))?;
+        let path = parts.uri.path();
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let enabled = &page.locales;
+        let (locale, prefixed, rest) = if UNPREFIXED.contains(&first) {
+            let chosen = cookie(&parts.headers, LANG_COOKIE)
+                .filter(|l| enabled.iter().any(|e| e == l))
+                .map(str::to_string)
+                .or_else(|| {
+                    parts
+                        .headers
+                        .get(header::ACCEPT_LANGUAGE)
+                        .and_then(|h| h.to_str().ok())
+                        .and_then(|h| negotiate(h, enabled))
+                })
+                .unwrap_or_else(|| page.default_locale.clone());
+            (chosen, false, path.to_string())
+        } else if enabled.iter().any(|l| l == first) {
+            let rest = &path[1 + first.len()..];
+            (
+                first.to_string(),
+                true,
+                if rest.is_empty() {
+                    "/".to_string()
+                } else {
+                    rest.to_string()
+                },
+            )
+        } else {
+            let locale = super::errors::visitor_locale(&parts.headers, &page.default_locale);
+            return Err(error_page(
+                &state.i18n,
+                &locale,
+                &Error::NotFound(format!("no page at {path}")),
+            ));
+        };
+        let zone = cookie(&parts.headers, TZ_COOKIE)
+            .and_then(|z| z.replace("%2F", "/").parse::<Tz>().ok());
+        Ok(Visitor {
+            locale,
+            prefixed,
+            zone,
+            path: rest,
+            query: parts.uri.query().unwrap_or("").to_string(),
+            page,
+        })
+    }
+}
+
+impl Visitor {
+    fn cache_key(&self) -> String {
+        format!(
+            "{}|{}|{}?{}",
+            self.locale,
+            self.zone.map(|z| z.name()).unwrap_or(""),
+            self.path,
+            self.query
+        )
+    }
+}
+
+fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..10]))
+}
+
+fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: String) -> Response {
+    let vary = if visitor.prefixed {
+        "Cookie"
+    } else {
+        "Accept-Language, Cookie"
+    };
+    let common = [
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(BROWSER_MAX_AGE),
+        ),
+        (header::VARY, HeaderValue::from_static(vary)),
+        (
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_str(&visitor.locale).unwrap_or(HeaderValue::from_static("en")),
+        ),
+    ];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    if matches {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        r.headers_mut().extend(common);
+        r.headers_mut().insert(header::ETAG, etag);
+        return r;
+    }
+    let mut r = body.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut().extend(common);
+    r.headers_mut().insert(header::ETAG, etag);
+    r
+}
+
+/// A cached rendering of this page for this visitor, if fresh.
+fn cached(state: &AppState, visitor: &Visitor, headers: &HeaderMap) -> Result<Response, u64> {
+    let generation = state.service.generation();
+    match state.pages.get(&visitor.cache_key(), generation) {
+        Some((body, etag)) => Ok(respond(visitor, headers, body, etag)),
+        None => Err(generation),
+    }
+}
+
+/// Builds the reader's context and renders a page model with it.
+fn render_page<T: Template>(
+    state: &AppState,
+    visitor: &Visitor,
+    now: DateTime<Utc>,
+    build: impl FnOnce(&Ctx) -> T,
+) -> Result<String, Error> {
+    let mut zones = crate::render::time::zones(&visitor.page.display_time_zones);
+    if let Some(z) = visitor.zone {
+        if !zones.contains(&z) {
+            zones.push(z);
+        }
+    }
+    let css = state.assets.href("herald.css");
+    let icon = state.assets.href("icon.svg");
+    let ctx = Ctx {
+        i18n: &state.i18n,
+        locale: &visitor.locale,
+        zones,
+        visitor_zone: visitor.zone,
+        now,
+        path: &visitor.path,
+        query: &visitor.query,
+        css_href: &css,
+        icon_href: &icon,
+    };
+    build(&ctx)
+        .render()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))
+}
+
+/// Caches a rendered page under the generation read before its data, and answers.
+fn finish(
+    state: &AppState,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    generation: u64,
+    rendered: Result<String, Error>,
+) -> Response {
+    match rendered {
+        Ok(html) => {
+            let body = Bytes::from(html);
+            let etag = etag_of(&body);
+            state
+                .pages
+                .put(visitor.cache_key(), generation, body.clone(), etag.clone());
+            respond(visitor, headers, body, etag)
+        }
+        Err(e) => error_page(&state.i18n, &visitor.locale, &e),
+    }
+}
+
+/// The id in `/incidents/{id}` or `/components/{id}`, with or without a locale prefix.
+fn last_segment(visitor: &Visitor) -> String {
+    visitor
+        .path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+pub async fn home(State(state): State<AppState>, visitor: Visitor, headers: HeaderMap) -> Response {
+    let generation = match cached(&state, &visitor, &headers) {
+        Ok(hit) => return hit,
+        Err(g) => g,
+    };
+    let now = state.clock.now();
+    let rendered = match read::home(state.service.store().as_ref(), now).await {
+        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::home(ctx, &data)),
+        Err(e) => Err(e),
+    };
+    finish(&state, &visitor, &headers, generation, rendered)
+}
+
+pub async fn incident(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+) -> Response {
+    let generation = match cached(&state, &visitor, &headers) {
+        Ok(hit) => return hit,
+        Err(g) => g,
+    };
+    let now = state.clock.now();
+    let rendered =
+        match read::incident(state.service.store().as_ref(), &last_segment(&visitor)).await {
+            Ok(data) => render_page(&state, &visitor, now, |ctx| pages::incident(ctx, &data)),
+            Err(e) => Err(e),
+        };
+    finish(&state, &visitor, &headers, generation, rendered)
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    page: Option<u32>,
+    before: Option<DateTime<Utc>>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return error_page(
+            &state.i18n,
+            &visitor.locale,
+            &Error::NotFound("no such history page".into()),
+        );
+    };
+    let generation = match cached(&state, &visitor, &headers) {
+        Ok(hit) => return hit,
+        Err(g) => g,
+    };
+    let now = state.clock.now();
+    let n = q.page.unwrap_or(0).min(1200);
+    let newest = n * read::HISTORY_MONTHS;
+    let oldest = newest + read::HISTORY_MONTHS - 1;
+    let from = pages::month_start(now, oldest)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let to = if newest == 0 {
+        now + chrono::Duration::days(400)
+    } else {
+        pages::month_start(now, newest - 1)
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+    };
+    let rendered = match read::history(state.service.store().as_ref(), from, to).await {
+        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::history(ctx, &data, n)),
+        Err(e) => Err(e),
+    };
+    finish(&state, &visitor, &headers, generation, rendered)
+}
+
+pub async fn component(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return error_page(
+            &state.i18n,
+            &visitor.locale,
+            &Error::NotFound("no such page".into()),
+        );
+    };
+    let generation = match cached(&state, &visitor, &headers) {
+        Ok(hit) => return hit,
+        Err(g) => g,
+    };
+    let now = state.clock.now();
+    let rendered = match read::component(
+        state.service.store().as_ref(),
+        &last_segment(&visitor),
+        now,
+        q.before,
+    )
+    .await
+    {
+        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::component(ctx, &data)),
+        Err(e) => Err(e),
+    };
+    finish(&state, &visitor, &headers, generation, rendered)
+}
+
+#[derive(Deserialize)]
+pub struct Preferences {
+    lang: Option<String>,
+    tz: Option<String>,
+    #[serde(rename = "return")]
+    return_to: Option<String>,
+}
+
+/// `GET /preferences?lang=fr&tz=Europe/Paris&return=/fr/...`: remembers the visitor's choice in
+/// cookies (no JavaScript, no server-side state) and goes back.
+pub async fn preferences(
+    State(state): State<AppState>,
+    uri: Uri,
+    query: Result<Query<Preferences>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(p)) = query else {
+        return error_page(
+            &state.i18n,
+            "en",
+            &Error::Malformed(format!("bad preferences in {uri}")),
+        );
+    };
+    let secure = state
+        .service
+        .page()
+        .await
+        .map(|page| page.url.starts_with("https://"))
+        .unwrap_or(false);
+    let attrs = format!(
+        "Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    );
+    let back = p
+        .return_to
+        .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let mut response = Redirect::to(&back).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let mut set = |value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    };
+    if let Some(lang) = p.lang.filter(|l| SUPPORTED_LOCALES.contains(&l.as_str())) {
+        set(format!("{LANG_COOKIE}={lang}; Max-Age=31536000; {attrs}"));
+    }
+    match p.tz.as_deref() {
+        Some("") => set(format!("{TZ_COOKIE}=; Max-Age=0; {attrs}")),
+        Some(z) if z.parse::<Tz>().is_ok() => set(format!(
+            "{TZ_COOKIE}={}; Max-Age=31536000; {attrs}",
+            z.replace('/', "%2F")
+        )),
+        _ => {}
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn negotiates_by_quality_then_order() {
+        let enabled: Vec<String> = ["en", "fr", "pt-BR", "ja"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            super::negotiate("fr-CH, fr;q=0.9, en;q=0.8", &enabled).as_deref(),
+            Some("fr")
+        );
+        assert_eq!(
+            super::negotiate("de, en;q=0.5", &enabled).as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            super::negotiate("en;q=0.2, ja", &enabled).as_deref(),
+            Some("ja")
+        );
+        assert_eq!(
+            super::negotiate("pt-br", &enabled).as_deref(),
+            Some("pt-BR")
+        );
+        assert_eq!(
+            super::negotiate("pt-PT", &enabled).as_deref(),
+            Some("pt-BR")
+        );
+        assert_eq!(super::negotiate("de", &enabled), None);
+    }
+}
