@@ -59,6 +59,15 @@ impl RunningServer {
 /// Opens and migrates the store and prepares the services, without serving.
 pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let store: Arc<dyn Store> = store::open(&config.database_url).await?;
+    prepare_with_store(config, store, clock).await
+}
+
+/// Like `prepare`, on a store given by the caller (tests wrap the real one).
+pub async fn prepare_with_store(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<AppState> {
     store
         .migrate()
         .await
@@ -81,6 +90,20 @@ pub async fn prepare(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<A
 /// until stopped.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<RunningServer> {
     let state = prepare(&config, clock).await?;
+    serve_state(config, state).await
+}
+
+/// Like `start`, on a store given by the caller.
+pub async fn start_with_store(
+    config: Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<RunningServer> {
+    let state = prepare_with_store(&config, store, clock).await?;
+    serve_state(config, state).await
+}
+
+async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

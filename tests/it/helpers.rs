@@ -230,8 +230,21 @@ impl TestApp {
 
     /// A write that must succeed with `expect`; returns the body.
     pub async fn write(&self, method: Method, path: &str, body: Value, expect: u16) -> Value {
+        let responder = self.responder.clone();
+        self.write_as(&responder, method, path, body, expect).await
+    }
+
+    /// A write with a given token that must succeed with `expect`.
+    pub async fn write_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Value,
+        expect: u16,
+    ) -> Value {
         let (status, answer) = self
-            .call(method.clone(), path, Some(&self.responder), Some(&body))
+            .call(method.clone(), path, Some(token), Some(&body))
             .await;
         assert_eq!(status.as_u16(), expect, "{method} {path}: {answer}");
         answer

@@ -13,7 +13,7 @@ pub async fn sell_group(app: &TestApp) -> (String, Vec<String>) {
     let group = app
         .post(
             "/api/v1/components",
-            json!({"name": "Sell", "group": true, "description": "Sales CRM"}),
+            json!({"name": "Sell", "group": true, "description": "Sales CRM", "children_label": "Pods"}),
         )
         .await;
     let gid = group["id"].as_str().unwrap().to_string();
