@@ -110,6 +110,7 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let ticker = spawn_ticker(state.clone(), stopped.clone());
+    let watcher = spawn_change_watcher(state.clone(), stopped.clone());
     let app = build_app(state.clone());
     let mut until_stopped = stopped.clone();
     let task = tokio::spawn(async move {
@@ -122,6 +123,7 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
         })
         .await;
         ticker.abort();
+        watcher.abort();
         served.context("server error")
     });
     Ok(RunningServer {
@@ -129,6 +131,37 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
         state,
         stop,
         task,
+    })
+}
+
+/// How often an instance looks for writes made elsewhere (other instances, the CLI).
+const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Tells the page caches when the data changed, whoever changed it: every write leaves an audit
+/// row, so the newest audit id is a version of the whole database.
+fn spawn_change_watcher(
+    state: AppState,
+    mut stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let store = state.service.store().clone();
+        let mut seen = store.latest_change().await.ok().flatten();
+        let mut interval = tokio::time::interval(CHANGE_POLL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+            match store.latest_change().await {
+                Ok(latest) if latest != seen => {
+                    seen = latest;
+                    state.service.data_changed();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot check for changes"),
+            }
+        }
     })
 }
 

@@ -103,6 +103,12 @@ impl Service {
         }
     }
 
+    /// Marks cached renderings stale: data changed elsewhere (another instance, the CLI).
+    pub fn data_changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
     /// Changes after every committed write (in this process).
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)

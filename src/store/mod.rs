@@ -203,6 +203,9 @@ pub trait Store: Send + Sync + 'static {
     async fn user_count(&self) -> StoreResult<i64>;
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>>;
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+    /// The id of the newest audit row: every write leaves one, so this changes exactly when the
+    /// data does, whichever instance wrote it (page caches poll it).
+    async fn latest_change(&self) -> StoreResult<Option<String>>;
     /// Row counts, for the demo loader and tests.
     async fn count(&self, table: CountedTable) -> StoreResult<i64>;
 }

@@ -1306,6 +1306,12 @@ macro_rules! sql_store {
                 .collect()
             }
 
+            async fn latest_change(&self) -> StoreResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT id FROM audit_log ORDER BY at DESC, id DESC LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn count(&self, table: CountedTable) -> StoreResult<i64> {
                 let sql = match table {
                     CountedTable::Components => "SELECT COUNT(*) FROM components",

@@ -3,8 +3,8 @@
 //! write), so a rush of visitors costs little and a new update still shows within a second.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use askama::Template;
 use axum::body::Bytes;
@@ -25,69 +25,134 @@ use crate::render::pages::{self, Ctx};
 
 pub const LANG_COOKIE: &str = "herald_lang";
 pub const TZ_COOKIE: &str = "herald_tz";
-/// How long a rendered page may be served without re-reading the database.
-const FRESH_FOR: Duration = Duration::from_secs(1);
+/// How long a rendered page may be served while the data has not changed: its relative parts
+/// ("today", the uptime bar, "next update by") move with the clock. Changes to the data
+/// invalidate at once (the service's generation, bumped by writes here and by the change
+/// watcher for writes elsewhere).
+const FRESH_FOR: Duration = Duration::from_secs(60);
 const MAX_ENTRIES: usize = 5_000;
 /// Browsers and shared caches may keep a page this many seconds.
 const BROWSER_MAX_AGE: &str = "public, max-age=5";
 
 struct Cached {
     generation: u64,
-    at: Instant,
+    /// When it was rendered, by the app's clock.
+    at: DateTime<Utc>,
     body: Bytes,
-    etag: String,
+    etag: Arc<str>,
+    /// A request is re-rendering this page; others keep serving this copy meanwhile.
+    refreshing: bool,
 }
+
+/// Page settings with the generation and time they were read at.
+type CachedSettings = (u64, DateTime<Utc>, Arc<PageSettings>);
 
 /// Rendered pages and the page settings, by generation of the data and age.
 #[derive(Default)]
 pub struct PageCache {
     pages: RwLock<HashMap<String, Cached>>,
-    settings: RwLock<Option<(u64, Instant, PageSettings)>>,
+    settings: RwLock<Option<CachedSettings>>,
+}
+
+/// How long a stale copy may stand in while one request renders the new one.
+const STALE_FOR: Duration = Duration::from_secs(5);
+
+enum Lookup {
+    Hit(Bytes, Arc<str>),
+    /// Render, then `put`.
+    Miss(u64),
 }
 
 impl PageCache {
-    fn get(&self, key: &str, generation: u64) -> Option<(Bytes, String)> {
-        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        pages
-            .get(key)
-            .filter(|c| c.generation == generation && c.at.elapsed() < FRESH_FOR)
-            .map(|c| (c.body.clone(), c.etag.clone()))
+    /// A fresh page; or, when one request is already re-rendering it, the previous copy
+    /// (single flight: a rush never renders the same page twice at once).
+    fn get(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Lookup {
+        let fresh =
+            |at: DateTime<Utc>| now >= at && (now - at).to_std().is_ok_and(|age| age < FRESH_FOR);
+        let stale_ok = |at: DateTime<Utc>| {
+            now >= at
+                && (now - at)
+                    .to_std()
+                    .is_ok_and(|age| age < FRESH_FOR + STALE_FOR)
+        };
+        {
+            let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+            match pages.get(key) {
+                Some(c) if c.generation == generation && fresh(c.at) => {
+                    return Lookup::Hit(c.body.clone(), c.etag.clone())
+                }
+                Some(c) if c.refreshing && stale_ok(c.at) => {
+                    return Lookup::Hit(c.body.clone(), c.etag.clone())
+                }
+                Some(_) => {}
+                None => return Lookup::Miss(generation),
+            }
+        }
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        match pages.get_mut(key) {
+            Some(c) if c.refreshing && stale_ok(c.at) => {
+                Lookup::Hit(c.body.clone(), c.etag.clone())
+            }
+            Some(c) => {
+                c.refreshing = true;
+                Lookup::Miss(generation)
+            }
+            None => Lookup::Miss(generation),
+        }
     }
 
-    fn put(&self, key: String, generation: u64, body: Bytes, etag: String) {
+    fn put(&self, key: String, generation: u64, body: Bytes, etag: Arc<str>, now: DateTime<Utc>) {
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= MAX_ENTRIES {
-            pages.retain(|_, c| c.generation == generation && c.at.elapsed() < FRESH_FOR);
+            pages.retain(|_, c| c.generation == generation && now >= c.at);
             if pages.len() >= MAX_ENTRIES {
                 pages.clear();
             }
         }
+        let refreshing = false;
         pages.insert(
             key,
             Cached {
                 generation,
-                at: Instant::now(),
+                at: now,
                 body,
                 etag,
+                refreshing,
             },
         );
     }
 
-    async fn settings(&self, state: &AppState) -> Result<PageSettings, Error> {
+    /// A failed render lets the next request try again.
+    fn abandon(&self, key: &str) {
+        if let Some(c) = self
+            .pages
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(key)
+        {
+            c.refreshing = false;
+        }
+    }
+
+    async fn settings(&self, state: &AppState) -> Result<Arc<PageSettings>, Error> {
         let generation = state.service.generation();
+        let now = state.clock.now();
         if let Some((g, at, page)) = self
             .settings
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
         {
-            if *g == generation && at.elapsed() < FRESH_FOR {
+            if *g == generation
+                && now >= *at
+                && (now - *at).to_std().is_ok_and(|age| age < FRESH_FOR)
+            {
                 return Ok(page.clone());
             }
         }
-        let page = state.service.page().await?;
-        *self.settings.write().unwrap_or_else(|e| e.into_inner()) =
-            Some((generation, Instant::now(), page.clone()));
+        let page = Arc::new(state.service.page().await?);
+        let entry = Some((generation, now, page.clone()));
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = entry;
         Ok(page)
     }
 }
@@ -149,7 +214,7 @@ pub struct Visitor {
     /// The path without the locale prefix.
     pub path: String,
     pub query: String,
-    pub page: PageSettings,
+    pub page: Arc<PageSettings>,
 }
 
 /// Paths whose first segment is a page, not a locale.
@@ -224,11 +289,11 @@ impl Visitor {
     }
 }
 
-fn etag_of(body: &[u8]) -> String {
-    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..10]))
+fn etag_of(body: &[u8]) -> Arc<str> {
+    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..10])).into()
 }
 
-fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: String) -> Response {
+fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: Arc<str>) -> Response {
     let vary = if visitor.prefixed {
         "Cookie"
     } else {
@@ -248,7 +313,7 @@ fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: String) ->
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == &*etag || t.trim() == "*"));
     let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
     if matches {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
@@ -268,10 +333,13 @@ fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: String) ->
 
 /// A cached rendering of this page for this visitor, if fresh.
 fn cached(state: &AppState, visitor: &Visitor, headers: &HeaderMap) -> Result<Response, u64> {
-    let generation = state.service.generation();
-    match state.pages.get(&visitor.cache_key(), generation) {
-        Some((body, etag)) => Ok(respond(visitor, headers, body, etag)),
-        None => Err(generation),
+    match state.pages.get(
+        &visitor.cache_key(),
+        state.service.generation(),
+        state.clock.now(),
+    ) {
+        Lookup::Hit(body, etag) => Ok(respond(visitor, headers, body, etag)),
+        Lookup::Miss(generation) => Err(generation),
     }
 }
 
@@ -318,12 +386,20 @@ fn finish(
         Ok(html) => {
             let body = Bytes::from(html);
             let etag = etag_of(&body);
-            state
-                .pages
-                .put(visitor.cache_key(), generation, body.clone(), etag.clone());
+            let now = state.clock.now();
+            state.pages.put(
+                visitor.cache_key(),
+                generation,
+                body.clone(),
+                etag.clone(),
+                now,
+            );
             respond(visitor, headers, body, etag)
         }
-        Err(e) => error_page(&state.i18n, &visitor.locale, &e),
+        Err(e) => {
+            state.pages.abandon(&visitor.cache_key());
+            error_page(&state.i18n, &visitor.locale, &e)
+        }
     }
 }
 

@@ -151,6 +151,10 @@ impl Store for CountingStore {
         self.tick();
         self.inner.audit_log(filter).await
     }
+    async fn latest_change(&self) -> StoreResult<Option<String>> {
+        // The change watcher polls this in the background; it is not part of a page.
+        self.inner.latest_change().await
+    }
     async fn count(&self, table: CountedTable) -> StoreResult<i64> {
         self.inner.count(table).await
     }
