@@ -47,6 +47,7 @@ pub struct IncidentFilter {
     pub statuses: Vec<IncidentStatus>,
     /// Only incidents created strictly before this instant.
     pub before: Option<DateTime<Utc>>,
+    /// Only incidents affecting this component or, for a group, any of its children.
     pub component_id: Option<String>,
     pub limit: i64,
 }
@@ -170,6 +171,9 @@ pub trait Store: Send + Sync + 'static {
     /// The incident with its updates, postmortem, items and translations, in a fixed number
     /// of queries.
     async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>>;
+    /// The details of many incidents at once, in the order of `ids` (unknown ids skipped), in
+    /// the same fixed number of queries as one.
+    async fn incident_details(&self, ids: &[String]) -> StoreResult<Vec<IncidentDetail>>;
     async fn update(&self, id: &str) -> StoreResult<Option<Update>>;
     async fn remediation_item(&self, id: &str) -> StoreResult<Option<RemediationItem>>;
     async fn translations(
