@@ -68,3 +68,18 @@ month-9 = September
 month-10 = Oktober
 month-11 = November
 month-12 = Dezember
+
+## Feeds, badge and API
+feed-title = Statusverlauf von { $page }
+feed-component-title = { $page }: Statusverlauf von { $component }
+feed-update = Aktualisierung
+feed-maintenance-window = Geplante Wartung von { $start } bis { $end }
+feed-postmortem = Nachbetrachtung
+feed-root-cause = Ursache
+feed-resolution = Behebung
+feed-remediation = Folgemaßnahmen
+remediation-state-planned = Geplant
+remediation-state-in_progress = In Arbeit
+remediation-state-done = Erledigt
+remediation-state-wont_do = Wird nicht umgesetzt
+badge-label = Status

@@ -68,3 +68,18 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## Feeds, badge and API
+feed-title = { $page } status history
+feed-component-title = { $page }: { $component } status history
+feed-update = Update
+feed-maintenance-window = Scheduled maintenance from { $start } to { $end }
+feed-postmortem = Postmortem
+feed-root-cause = Root cause
+feed-resolution = Resolution
+feed-remediation = Follow-up actions
+remediation-state-planned = Planned
+remediation-state-in_progress = In progress
+remediation-state-done = Done
+remediation-state-wont_do = Won't do
+badge-label = status

@@ -68,3 +68,18 @@ month-9 = septiembre
 month-10 = octubre
 month-11 = noviembre
 month-12 = diciembre
+
+## Feeds, badge and API
+feed-title = Historial de estado de { $page }
+feed-component-title = { $page }: historial de estado de { $component }
+feed-update = Actualización
+feed-maintenance-window = Mantenimiento programado del { $start } al { $end }
+feed-postmortem = Análisis posterior al incidente
+feed-root-cause = Causa raíz
+feed-resolution = Resolución
+feed-remediation = Acciones de seguimiento
+remediation-state-planned = Planificada
+remediation-state-in_progress = En curso
+remediation-state-done = Hecha
+remediation-state-wont_do = Descartada
+badge-label = estado

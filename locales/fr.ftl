@@ -68,3 +68,18 @@ month-9 = septembre
 month-10 = octobre
 month-11 = novembre
 month-12 = décembre
+
+## Feeds, badge and API
+feed-title = Historique de l’état de { $page }
+feed-component-title = { $page } : historique de l’état de { $component }
+feed-update = Mise à jour
+feed-maintenance-window = Maintenance prévue du { $start } au { $end }
+feed-postmortem = Analyse après incident
+feed-root-cause = Cause première
+feed-resolution = Résolution
+feed-remediation = Actions de suivi
+remediation-state-planned = Prévue
+remediation-state-in_progress = En cours
+remediation-state-done = Terminée
+remediation-state-wont_do = Abandonnée
+badge-label = état

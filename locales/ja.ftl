@@ -68,3 +68,18 @@ month-9 = 9月
 month-10 = 10月
 month-11 = 11月
 month-12 = 12月
+
+## Feeds, badge and API
+feed-title = { $page } のステータス履歴
+feed-component-title = { $page }：{ $component } のステータス履歴
+feed-update = 更新
+feed-maintenance-window = 計画メンテナンス：{ $start } から { $end } まで
+feed-postmortem = 事後分析
+feed-root-cause = 根本原因
+feed-resolution = 解決策
+feed-remediation = 再発防止策
+remediation-state-planned = 予定
+remediation-state-in_progress = 対応中
+remediation-state-done = 完了
+remediation-state-wont_do = 対応しない
+badge-label = ステータス

@@ -68,3 +68,18 @@ month-9 = setembro
 month-10 = outubro
 month-11 = novembro
 month-12 = dezembro
+
+## Feeds, badge and API
+feed-title = Histórico de status de { $page }
+feed-component-title = { $page }: histórico de status de { $component }
+feed-update = Atualização
+feed-maintenance-window = Manutenção programada de { $start } a { $end }
+feed-postmortem = Análise pós-incidente
+feed-root-cause = Causa raiz
+feed-resolution = Resolução
+feed-remediation = Ações de acompanhamento
+remediation-state-planned = Planejada
+remediation-state-in_progress = Em andamento
+remediation-state-done = Concluída
+remediation-state-wont_do = Descartada
+badge-label = status

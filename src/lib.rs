@@ -86,12 +86,14 @@ pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Runn
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let ticker = spawn_ticker(state.clone(), stopped.clone());
-    let app = build_app(state.clone());
+    let app = web::slashes::normalized(build_app(state.clone()));
     let mut until_stopped = stopped.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(async move {
             let _ = until_stopped.wait_for(|s| *s).await;

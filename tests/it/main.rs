@@ -4,10 +4,15 @@
 mod helpers;
 
 mod api_errors;
+mod api_v1_locale;
+mod api_v2;
 mod auth;
+mod badge;
 mod cli;
+mod feeds;
 mod locales;
 mod maintenance;
+mod openapi;
 mod readyz;
 mod seed;
 mod store_conformance;
