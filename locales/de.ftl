@@ -167,3 +167,13 @@ language-in-es = Spanisch
 language-in-pt-BR = Portugiesisch (Brasilien)
 language-in-ja = Japanisch
 component-details = Details und Verlauf von { $component }
+## Feeds, badge and API
+feed-title = Statusverlauf von { $page }
+feed-component-title = { $page }: Statusverlauf von { $component }
+feed-update = Aktualisierung
+feed-maintenance-window = Geplante Wartung von { $start } bis { $end }
+feed-postmortem = Nachbetrachtung
+feed-root-cause = Ursache
+feed-resolution = Behebung
+feed-remediation = Folgemaßnahmen
+badge-label = Status

@@ -167,3 +167,13 @@ language-in-es = スペイン語
 language-in-pt-BR = ポルトガル語（ブラジル）
 language-in-ja = 日本語
 component-details = { $component } の詳細と履歴
+## Feeds, badge and API
+feed-title = { $page } のステータス履歴
+feed-component-title = { $page }：{ $component } のステータス履歴
+feed-update = 更新
+feed-maintenance-window = 計画メンテナンス：{ $start } から { $end } まで
+feed-postmortem = 事後分析
+feed-root-cause = 根本原因
+feed-resolution = 解決策
+feed-remediation = 再発防止策
+badge-label = ステータス

@@ -111,12 +111,14 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
     let (stop, stopped) = watch::channel(false);
     let ticker = spawn_ticker(state.clone(), stopped.clone());
     let watcher = spawn_change_watcher(state.clone(), stopped.clone());
-    let app = build_app(state.clone());
+    let app = web::slashes::normalized(build_app(state.clone()));
     let mut until_stopped = stopped.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(async move {
             let _ = until_stopped.wait_for(|s| *s).await;
@@ -155,8 +157,8 @@ fn spawn_change_watcher(
             }
             match store.latest_change().await {
                 Ok(latest) if latest != seen => {
+                    state.service.observe_change(latest.as_deref());
                     seen = latest;
-                    state.service.data_changed();
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot check for changes"),

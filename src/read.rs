@@ -78,6 +78,17 @@ pub struct ComponentData {
     pub history: Vec<StatusChange>,
 }
 
+/// A component and, for a group, its children: what an incident filter on it should match.
+pub fn family(all: &[Component], id: &str) -> Vec<String> {
+    let mut ids: Vec<String> = all
+        .iter()
+        .filter(|c| c.group_id.as_deref() == Some(id))
+        .map(|c| c.id.clone())
+        .collect();
+    ids.push(id.to_string());
+    ids
+}
+
 async fn common(store: &dyn Store) -> Result<Common> {
     let page = store
         .page()
@@ -187,13 +198,7 @@ pub async fn component(
         .cloned()
         .ok_or_else(|| Error::not_found("component", id))?;
     // A group's incidents are its children's.
-    let mut component_ids: Vec<String> = common
-        .components
-        .iter()
-        .filter(|c| c.group_id.as_deref() == Some(id))
-        .map(|c| c.id.clone())
-        .collect();
-    component_ids.push(id.to_string());
+    let component_ids = family(&common.components, id);
     let filter = IncidentFilter {
         component_ids,
         before,

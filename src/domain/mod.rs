@@ -1,10 +1,12 @@
 //! Pure types and rules: statuses, impacts, roll-up, milestones and durations. No I/O here.
 
 mod enums;
+mod localize;
 mod milestones;
 mod records;
 
 pub use enums::*;
+pub use localize::*;
 pub use milestones::*;
 pub use records::*;
 

@@ -50,6 +50,59 @@ pub fn to_plain_text(markdown: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The Statuspage API's `body`: the text without markup, `&`, `<` and `>` escaped (clients
+/// insert it as HTML), and line breaks as literal `<br />` (two between paragraphs).
+pub fn to_statuspage_body(markdown: &str) -> String {
+    fn escape(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+    let mut out = String::new();
+    let mut pending_breaks = 0usize;
+    let push = |out: &mut String, pending: &mut usize, text: &str| {
+        if !out.is_empty() {
+            for _ in 0..*pending {
+                out.push_str("<br />");
+            }
+        }
+        *pending = 0;
+        out.push_str(text);
+    };
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
+    ) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                let lines: Vec<String> = t.split('\n').map(escape).collect();
+                let joined = lines.join("<br />");
+                let joined = joined.trim_end_matches("<br />");
+                if !joined.is_empty() {
+                    push(&mut out, &mut pending_breaks, joined);
+                }
+            }
+            Event::Start(pulldown_cmark::Tag::Item) => {
+                pending_breaks = pending_breaks.max(1);
+                push(&mut out, &mut pending_breaks, "- ");
+            }
+            Event::SoftBreak | Event::HardBreak => pending_breaks = pending_breaks.max(1),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::Table,
+            ) => pending_breaks = 2,
+            Event::End(TagEnd::Item | TagEnd::TableRow) => pending_breaks = pending_breaks.max(1),
+            Event::End(TagEnd::TableCell) => push(&mut out, &mut pending_breaks, " "),
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +129,18 @@ mod tests {
         assert_eq!(
             to_plain_text("We **fixed** it.\nThanks."),
             "We fixed it. Thanks."
+        );
+    }
+
+    #[test]
+    fn statuspage_bodies_keep_line_breaks_as_br() {
+        assert_eq!(
+            to_statuspage_body("We **fixed** it.\nThanks.\n\nNext <b>update</b> soon & later."),
+            "We fixed it.<br />Thanks.<br /><br />Next &lt;b&gt;update&lt;/b&gt; soon &amp; later."
+        );
+        assert_eq!(
+            to_statuspage_body("Steps:\n\n- one\n- two\n\nDone."),
+            "Steps:<br /><br />- one<br />- two<br /><br />Done."
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIncident {
     pub title: String,
@@ -20,10 +20,11 @@ pub struct NewIncident {
     #[serde(default)]
     pub milestones: Option<MilestonesPatch>,
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, IncidentTranslationIn>)]
     pub translations: TranslationsIn<IncidentTranslationIn>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentTranslationIn {
     pub title: Option<String>,
@@ -32,7 +33,7 @@ pub struct IncidentTranslationIn {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUpdate {
     pub status: IncidentStatus,
@@ -42,17 +43,18 @@ pub struct NewUpdate {
     #[serde(default)]
     pub components: BTreeMap<String, ComponentStatus>,
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, MessageTranslationIn>)]
     pub translations: TranslationsIn<MessageTranslationIn>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageTranslationIn {
     pub message: String,
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestonesPatch {
     #[serde(default, deserialize_with = "double_option")]
@@ -79,7 +81,7 @@ impl MilestonesPatch {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentPatch {
     pub title: Option<String>,
@@ -89,7 +91,7 @@ pub struct IncidentPatch {
     pub milestones: Option<MilestonesPatch>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePatch {
     pub message: Option<String>,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMaintenance {
     pub title: String,
@@ -15,6 +15,7 @@ pub struct NewMaintenance {
     pub auto_transition: bool,
     pub locale: Option<String>,
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, MaintenanceTranslationIn>)]
     pub translations: TranslationsIn<MaintenanceTranslationIn>,
 }
 
@@ -22,7 +23,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceTranslationIn {
     pub title: Option<String>,

@@ -88,6 +88,8 @@ pub struct Service {
     i18n: Arc<I18n>,
     /// Bumped after every committed write, so caches of rendered pages know they are stale.
     generation: Arc<std::sync::atomic::AtomicU64>,
+    /// The audit id of this instance's latest write (the change watcher skips it).
+    last_write: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// How often an operation is retried when a row changed between read and write.
@@ -100,13 +102,22 @@ impl Service {
             clock,
             i18n,
             generation: Arc::default(),
+            last_write: Arc::default(),
         }
     }
 
-    /// Marks cached renderings stale: data changed elsewhere (another instance, the CLI).
-    pub fn data_changed(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    /// The database's newest change is `latest` (the newest audit id): unless this instance
+    /// made it (and so already knows), cached renderings are stale.
+    pub fn observe_change(&self, latest: Option<&str>) {
+        let mine = self
+            .last_write
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if latest.is_some() && latest != mine.as_deref() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
     }
 
     /// Changes after every committed write (in this process).
@@ -143,8 +154,10 @@ impl Service {
             before,
             after,
         };
+        let audit_id = audit.id.clone();
         let applied = self.store.apply(ops, Some(audit)).await;
         if applied.is_ok() {
+            *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(audit_id);
             self.generation
                 .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }

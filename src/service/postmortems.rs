@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::*;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostmortemInput {
     pub summary: Option<String>,
@@ -12,10 +12,11 @@ pub struct PostmortemInput {
     pub resolution: String,
     pub state: PostmortemState,
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, PostmortemTranslationIn>)]
     pub translations: TranslationsIn<PostmortemTranslationIn>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostmortemTranslationIn {
     pub summary: Option<String>,
@@ -24,7 +25,7 @@ pub struct PostmortemTranslationIn {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRemediationItem {
     pub title: String,
@@ -36,10 +37,11 @@ pub struct NewRemediationItem {
     pub tracker_url: Option<String>,
     pub position: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = BTreeMap<String, ItemTranslationIn>)]
     pub translations: TranslationsIn<ItemTranslationIn>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemTranslationIn {
     pub title: Option<String>,
@@ -47,7 +49,7 @@ pub struct ItemTranslationIn {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemediationPatch {
     pub title: Option<String>,

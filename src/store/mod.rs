@@ -181,6 +181,9 @@ pub trait Store: Send + Sync + 'static {
     /// The incident with its updates, postmortem, items and translations, in a fixed number
     /// of queries.
     async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>>;
+    /// The details of many incidents at once, in the order of `ids` (unknown ids skipped), in
+    /// the same fixed number of queries as one.
+    async fn incident_details(&self, ids: &[String]) -> StoreResult<Vec<IncidentDetail>>;
     async fn update(&self, id: &str) -> StoreResult<Option<Update>>;
     async fn remediation_item(&self, id: &str) -> StoreResult<Option<RemediationItem>>;
     async fn translations(

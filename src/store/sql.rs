@@ -1032,35 +1032,58 @@ macro_rules! sql_store {
             }
 
             async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>> {
-                let Some(incident) = self.incident(id).await? else {
-                    return Ok(None);
-                };
-                let component_ids: Vec<String> = sqlx::query_scalar(
-                    "SELECT component_id FROM incident_components WHERE incident_id = $1 ORDER BY position",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
+                Ok(self.incident_details(&[id.to_string()]).await?.pop())
+            }
+
+            async fn incident_details(&self, ids: &[String]) -> StoreResult<Vec<IncidentDetail>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // One placeholder per id, reused by every query below.
+                let list = (1..=ids.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                macro_rules! bound {
+                    ($q:expr) => {{
+                        let mut q = $q;
+                        for id in ids {
+                            q = q.bind(id);
+                        }
+                        q
+                    }};
+                }
+                let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({list})");
+                let incidents: Vec<Incident> = bound!(sqlx::query(&sql))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(incident_from)
+                    .collect::<StoreResult<_>>()?;
                 let sql = format!(
-                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id = $1 \
+                    "SELECT incident_id, component_id FROM incident_components \
+                     WHERE incident_id IN ({list}) ORDER BY incident_id, position"
+                );
+                let links: Vec<(String, String)> =
+                    bound!(sqlx::query_as::<_, (String, String)>(&sql))
+                        .fetch_all(&self.pool)
+                        .await?;
+                let sql = format!(
+                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
                      ORDER BY u.display_at, u.seq"
                 );
-                let mut updates: Vec<Update> = sqlx::query(&sql)
-                    .bind(id)
+                let mut updates: Vec<Update> = bound!(sqlx::query(&sql))
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(update_from)
                     .collect::<StoreResult<_>>()?;
-                let changes = sqlx::query(
+                let sql = format!(
                     "SELECT c.update_id, c.component_id, c.old_status, c.new_status \
                      FROM update_component_changes c JOIN incident_updates u ON u.id = c.update_id \
-                     WHERE u.incident_id = $1 ORDER BY c.update_id, c.position",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-                for row in &changes {
+                     WHERE u.incident_id IN ({list}) ORDER BY c.update_id, c.position"
+                );
+                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
                     let update_id: String = row.try_get("update_id")?;
                     if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
                         u.component_changes.push(ComponentChange {
@@ -1070,15 +1093,12 @@ macro_rules! sql_store {
                         });
                     }
                 }
-                let revisions = sqlx::query(
+                let sql = format!(
                     "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
                      FROM update_revisions r JOIN incident_updates u ON u.id = r.update_id \
-                     WHERE u.incident_id = $1 ORDER BY r.replaced_at, r.id",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-                for row in &revisions {
+                     WHERE u.incident_id IN ({list}) ORDER BY r.replaced_at, r.id"
+                );
+                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
                     let update_id: String = row.try_get("update_id")?;
                     if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
                         u.revisions.push(Revision {
@@ -1091,60 +1111,85 @@ macro_rules! sql_store {
                         });
                     }
                 }
-                let postmortem = sqlx::query(
-                    "SELECT incident_id, summary, root_cause, resolution, state, published_at, \
-                     created_at, updated_at FROM postmortems WHERE incident_id = $1",
-                )
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| -> StoreResult<Postmortem> {
-                    Ok(Postmortem {
-                        incident_id: row.try_get("incident_id")?,
-                        summary: row.try_get("summary")?,
-                        root_cause: row.try_get("root_cause")?,
-                        resolution: row.try_get("resolution")?,
-                        state: parse(row.try_get("state")?)?,
-                        published_at: row.try_get("published_at")?,
-                        created_at: row.try_get("created_at")?,
-                        updated_at: row.try_get("updated_at")?,
-                    })
-                })
-                .transpose()?;
                 let sql = format!(
-                    "SELECT {ITEM_COLUMNS} FROM remediation_items WHERE incident_id = $1 ORDER BY position, created_at"
+                    "SELECT incident_id, summary, root_cause, resolution, state, published_at, \
+                     created_at, updated_at FROM postmortems WHERE incident_id IN ({list})"
                 );
-                let remediation_items = sqlx::query(&sql)
-                    .bind(id)
+                let postmortems: Vec<Postmortem> = bound!(sqlx::query(&sql))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|row| -> StoreResult<Postmortem> {
+                        Ok(Postmortem {
+                            incident_id: row.try_get("incident_id")?,
+                            summary: row.try_get("summary")?,
+                            root_cause: row.try_get("root_cause")?,
+                            resolution: row.try_get("resolution")?,
+                            state: parse(row.try_get("state")?)?,
+                            published_at: row.try_get("published_at")?,
+                            created_at: row.try_get("created_at")?,
+                            updated_at: row.try_get("updated_at")?,
+                        })
+                    })
+                    .collect::<StoreResult<_>>()?;
+                let sql = format!(
+                    "SELECT {ITEM_COLUMNS} FROM remediation_items WHERE incident_id IN ({list}) \
+                     ORDER BY incident_id, position, created_at"
+                );
+                let items: Vec<RemediationItem> = bound!(sqlx::query(&sql))
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(item_from)
                     .collect::<StoreResult<_>>()?;
                 let sql = format!(
-                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE \
-                     (object_kind IN ('incident', 'postmortem') AND object_id = $1) \
-                     OR (object_kind = 'update' AND object_id IN \
-                        (SELECT id FROM incident_updates WHERE incident_id = $1)) \
-                     OR (object_kind = 'remediation-item' AND object_id IN \
-                        (SELECT id FROM remediation_items WHERE incident_id = $1)) \
-                     ORDER BY locale, object_kind, object_id, field"
+                    "SELECT t.object_kind, t.object_id, t.field, t.locale, t.text, t.provenance, \
+                     t.source_digest, t.updated_at, \
+                     COALESCE(u.incident_id, r.incident_id, t.object_id) AS owner \
+                     FROM translations t \
+                     LEFT JOIN incident_updates u ON t.object_kind = 'update' AND u.id = t.object_id \
+                     LEFT JOIN remediation_items r ON t.object_kind = 'remediation-item' AND r.id = t.object_id \
+                     WHERE (t.object_kind IN ('incident', 'postmortem') AND t.object_id IN ({list})) \
+                     OR (t.object_kind = 'update' AND u.incident_id IN ({list})) \
+                     OR (t.object_kind = 'remediation-item' AND r.incident_id IN ({list})) \
+                     ORDER BY t.locale, t.object_kind, t.object_id, t.field"
                 );
-                let translations = sqlx::query(&sql)
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?
+                let mut translations: Vec<(String, Translation)> = Vec::new();
+                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                    translations.push((row.try_get("owner")?, translation_from(row)?));
+                }
+                // In the order asked for; unknown ids are skipped.
+                Ok(ids
                     .iter()
-                    .map(translation_from)
-                    .collect::<StoreResult<_>>()?;
-                Ok(Some(IncidentDetail {
-                    incident,
-                    component_ids,
-                    updates,
-                    postmortem,
-                    remediation_items,
-                    translations,
-                }))
+                    .filter_map(|id| incidents.iter().find(|i| &i.id == id))
+                    .map(|incident| {
+                        let id = &incident.id;
+                        IncidentDetail {
+                            incident: incident.clone(),
+                            component_ids: links
+                                .iter()
+                                .filter(|l| &l.0 == id)
+                                .map(|l| l.1.clone())
+                                .collect(),
+                            updates: updates
+                                .iter()
+                                .filter(|u| &u.incident_id == id)
+                                .cloned()
+                                .collect(),
+                            postmortem: postmortems.iter().find(|p| &p.incident_id == id).cloned(),
+                            remediation_items: items
+                                .iter()
+                                .filter(|r| &r.incident_id == id)
+                                .cloned()
+                                .collect(),
+                            translations: translations
+                                .iter()
+                                .filter(|t| &t.0 == id)
+                                .map(|t| t.1.clone())
+                                .collect(),
+                        }
+                    })
+                    .collect())
             }
 
             async fn update(&self, id: &str) -> StoreResult<Option<Update>> {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
-use super::json::{ApiError, ApiJson};
+use super::json::{ApiError, ApiJson, ErrorBody};
 use super::AppState;
 use crate::domain::*;
 use crate::error::Error;
@@ -277,9 +277,152 @@ pub fn incident_view(
     Value::Object(v)
 }
 
+// ---- texts in a requested locale (`?locale=`) ----
+
+/// `?locale=xx` on reads: the texts in that locale too, with their provenance and staleness.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LocaleQuery {
+    /// Also return `localized` texts in this locale (translation, else the original).
+    locale: Option<String>,
+}
+
+/// The requested locale, if any; an unknown one is a 422 naming `locale`.
+fn requested_locale(locale: Option<&str>) -> Result<Option<String>, Error> {
+    match locale {
+        None => Ok(None),
+        Some(l) if is_supported_locale(l) => Ok(Some(l.to_string())),
+        Some(l) => Err(Error::invalid(
+            "locale",
+            format!(
+                "unknown locale `{l}`; supported: {}",
+                SUPPORTED_LOCALES.join(", ")
+            ),
+        )),
+    }
+}
+
+fn locale_query(
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Option<String>, Error> {
+    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
+    requested_locale(q.locale.as_deref())
+}
+
+/// `{"locale": "fr", "<field>": {"text", "provenance", "stale"} or null, ...}`
+fn localized_block(locale: &str, fields: Vec<(&str, Option<LocalizedText>)>) -> Value {
+    let mut m = Map::new();
+    m.insert("locale".into(), json!(locale));
+    for (field, text) in fields {
+        m.insert(field.into(), json!(text));
+    }
+    Value::Object(m)
+}
+
+fn localized_incident(i: &Incident, translations: &[Translation], locale: &str) -> Value {
+    let loc = Localizer::new(translations, locale, &i.locale);
+    let kind = TranslatableKind::Incident;
+    localized_block(
+        locale,
+        vec![
+            ("title", Some(loc.text(kind, &i.id, "title", &i.title))),
+            (
+                "symptom",
+                loc.opt(kind, &i.id, "symptom", i.symptom.as_deref()),
+            ),
+        ],
+    )
+}
+
+fn localized_component(
+    c: &Component,
+    translations: &[Translation],
+    locale: &str,
+    page_locale: &str,
+) -> Value {
+    let loc = Localizer::new(translations, locale, page_locale);
+    let kind = TranslatableKind::Component;
+    localized_block(
+        locale,
+        vec![
+            ("name", Some(loc.text(kind, &c.id, "name", &c.name))),
+            (
+                "description",
+                loc.opt(kind, &c.id, "description", c.description.as_deref()),
+            ),
+        ],
+    )
+}
+
+/// Adds `localized` to the incident, each update, the postmortem and each remediation item of
+/// a document made by `incident_view`.
+fn localize_incident_view(v: &mut Value, d: &IncidentDetail, locale: &str) {
+    let i = &d.incident;
+    let loc = Localizer::new(&d.translations, locale, &i.locale);
+    v["localized"] = localized_incident(i, &d.translations, locale);
+    if let Some(updates) = v["updates"].as_array_mut() {
+        for (view, u) in updates.iter_mut().zip(&d.updates) {
+            view["localized"] = localized_block(
+                locale,
+                vec![(
+                    "message",
+                    Some(loc.text(TranslatableKind::Update, &u.id, "message", &u.message)),
+                )],
+            );
+        }
+    }
+    if let (Some(p), true) = (&d.postmortem, v["postmortem"].is_object()) {
+        let kind = TranslatableKind::Postmortem;
+        v["postmortem"]["localized"] = localized_block(
+            locale,
+            vec![
+                (
+                    "summary",
+                    loc.opt(kind, &i.id, "summary", p.summary.as_deref()),
+                ),
+                (
+                    "root_cause",
+                    Some(loc.text(kind, &i.id, "root_cause", &p.root_cause)),
+                ),
+                (
+                    "resolution",
+                    Some(loc.text(kind, &i.id, "resolution", &p.resolution)),
+                ),
+            ],
+        );
+    }
+    if let Some(items) = v["remediation_items"].as_array_mut() {
+        for (view, r) in items.iter_mut().zip(&d.remediation_items) {
+            let kind = TranslatableKind::RemediationItem;
+            view["localized"] = localized_block(
+                locale,
+                vec![
+                    ("title", Some(loc.text(kind, &r.id, "title", &r.title))),
+                    (
+                        "detail",
+                        loc.opt(kind, &r.id, "detail", r.detail.as_deref()),
+                    ),
+                ],
+            );
+        }
+    }
+}
+
 // ---- handlers ----
 
-pub async fn get_page(State(state): State<AppState>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/api/v1/page",
+    tag = "Herald v1",
+    summary = "The page settings",
+    params(LocaleQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
+pub async fn get_page(
+    State(state): State<AppState>,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let locale = locale_query(query)?;
     let page = state.service.page().await?;
     let translations = state
         .service
@@ -297,9 +440,32 @@ pub async fn get_page(State(state): State<AppState>) -> ApiResult {
             _ => None,
         }
     ));
+    if let Some(locale) = locale {
+        let loc = Localizer::new(&translations, &locale, &page.default_locale);
+        let kind = TranslatableKind::Page;
+        v["localized"] = localized_block(
+            &locale,
+            vec![
+                ("name", Some(loc.text(kind, &page.id, "name", &page.name))),
+                (
+                    "footer_markdown",
+                    Some(loc.text(kind, &page.id, "footer_markdown", &page.footer_markdown)),
+                ),
+            ],
+        );
+    }
     ok(v)
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/page",
+    tag = "Herald v1",
+    summary = "Change the page settings (admin)",
+    request_body = PageInput,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn put_page(
     State(state): State<AppState>,
     caller: Caller,
@@ -309,19 +475,51 @@ pub async fn put_page(
     ok(state.service.put_page(&actor, input).await?)
 }
 
-pub async fn list_components(State(state): State<AppState>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/api/v1/components",
+    tag = "Herald v1",
+    summary = "All components and groups",
+    params(LocaleQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
+pub async fn list_components(
+    State(state): State<AppState>,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let locale = locale_query(query)?;
     let all = state.service.store().components().await?;
     let translations = state
         .service
         .store()
         .translations_of_kind(TranslatableKind::Component)
         .await?;
-    ok(
-        json!({"components": all.iter().map(|c| component_view(c, &all, &translations)).collect::<Vec<_>>()}),
-    )
+    let page_locale = match &locale {
+        Some(_) => state.service.page().await?.default_locale,
+        None => String::new(),
+    };
+    let list: Vec<Value> = all
+        .iter()
+        .map(|c| {
+            let mut v = component_view(c, &all, &translations);
+            if let Some(locale) = &locale {
+                v["localized"] = localized_component(c, &translations, locale, &page_locale);
+            }
+            v
+        })
+        .collect();
+    ok(json!({ "components": list }))
 }
 
 async fn one_component(state: &AppState, id: &str) -> Result<Value, Error> {
+    one_component_in(state, id, None).await
+}
+
+async fn one_component_in(
+    state: &AppState,
+    id: &str,
+    locale: Option<&str>,
+) -> Result<Value, Error> {
     let all = state.service.store().components().await?;
     let c = all
         .iter()
@@ -332,13 +530,40 @@ async fn one_component(state: &AppState, id: &str) -> Result<Value, Error> {
         .store()
         .translations(TranslatableKind::Component, id)
         .await?;
-    Ok(component_view(c, &all, &translations))
+    let mut v = component_view(c, &all, &translations);
+    if let Some(locale) = locale {
+        let page_locale = state.service.page().await?.default_locale;
+        v["localized"] = localized_component(c, &translations, locale, &page_locale);
+    }
+    Ok(v)
 }
 
-pub async fn get_component(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    ok(one_component(&state, &id).await?)
+#[utoipa::path(
+    get,
+    path = "/api/v1/components/{id}",
+    tag = "Herald v1",
+    summary = "One component",
+    params(("id" = String, Path, description = "Public id"), LocaleQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
+pub async fn get_component(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let locale = locale_query(query)?;
+    ok(one_component_in(&state, &id, locale.as_deref()).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/components",
+    tag = "Herald v1",
+    summary = "Create a component or group",
+    request_body = NewComponent,
+    responses((status = 201, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn create_component(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,6 +574,16 @@ pub async fn create_component(
     created(one_component(&state, &c.id).await?)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/components/{id}",
+    tag = "Herald v1",
+    summary = "Change a component",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = ComponentPatch,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn patch_component(
     State(state): State<AppState>,
     caller: Caller,
@@ -360,7 +595,8 @@ pub async fn patch_component(
     ok(one_component(&state, &id).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentQuery {
     kind: Option<IncidentKind>,
@@ -369,8 +605,18 @@ pub struct IncidentQuery {
     before: Option<DateTime<Utc>>,
     limit: Option<i64>,
     component: Option<String>,
+    /// Also return `localized` texts in this locale.
+    locale: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents",
+    tag = "Herald v1",
+    summary = "Incidents and maintenances, newest first",
+    params(IncidentQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
 pub async fn list_incidents(
     State(state): State<AppState>,
     query: Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
@@ -389,16 +635,21 @@ pub async fn list_incidents(
                 .map_err(|e| Error::invalid("status", e))?,
         );
     }
+    let locale = requested_locale(q.locale.as_deref())?;
     let limit = q.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
         return Err(Error::invalid("limit", "must be between 1 and 100").into());
     }
+    let component_ids = match &q.component {
+        Some(id) => crate::read::family(&state.service.store().components().await?, id),
+        None => Vec::new(),
+    };
     let filter = IncidentFilter {
         kind: q.kind,
         statuses,
         before: q.before,
         since: None,
-        component_ids: q.component.into_iter().collect(),
+        component_ids,
         limit,
     };
     let store = state.service.store();
@@ -407,6 +658,14 @@ pub async fn list_incidents(
     let links = store.incident_component_ids(&ids).await?;
     let components = store.components().await?;
     let base = state.service.page().await?.url;
+    let translations = match &locale {
+        Some(_) => {
+            store
+                .translations_of_kind(TranslatableKind::Incident)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let list: Vec<Value> = incidents
         .iter()
         .map(|i| {
@@ -421,6 +680,12 @@ pub async fn list_incidents(
                 json!(affected_view(&mine, &components)),
             );
             v.insert("milestones".into(), json!(i.milestones));
+            if let Some(locale) = &locale {
+                v.insert(
+                    "localized".into(),
+                    localized_incident(i, &translations, locale),
+                );
+            }
             Value::Object(v)
         })
         .collect();
@@ -431,20 +696,52 @@ pub async fn list_incidents(
 }
 
 async fn full_incident(state: &AppState, id: &str, include_drafts: bool) -> Result<Value, Error> {
+    full_incident_in(state, id, include_drafts, None).await
+}
+
+async fn full_incident_in(
+    state: &AppState,
+    id: &str,
+    include_drafts: bool,
+    locale: Option<&str>,
+) -> Result<Value, Error> {
     let detail = state.service.incident_detail(id).await?;
     let components = state.service.store().components().await?;
     let base = state.service.page().await?.url;
-    Ok(incident_view(&detail, &components, &base, include_drafts))
+    let mut v = incident_view(&detail, &components, &base, include_drafts);
+    if let Some(locale) = locale {
+        localize_incident_view(&mut v, &detail, locale);
+    }
+    Ok(v)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/incidents/{id}",
+    tag = "Herald v1",
+    summary = "Everything public about an incident",
+    params(("id" = String, Path, description = "Public id"), LocaleQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
 pub async fn get_incident(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
-    ok(full_incident(&state, &id, caller.0.is_some()).await?)
+    let locale = locale_query(query)?;
+    ok(full_incident_in(&state, &id, caller.0.is_some(), locale.as_deref()).await?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents",
+    tag = "Herald v1",
+    summary = "Open an incident",
+    request_body = NewIncident,
+    responses((status = 201, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn create_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -455,6 +752,16 @@ pub async fn create_incident(
     created(full_incident(&state, &detail.incident.id, true).await?)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/incidents/{id}",
+    tag = "Herald v1",
+    summary = "Change an incident",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = IncidentPatch,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn patch_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -479,6 +786,16 @@ async fn one_update(state: &AppState, id: &str) -> Result<Value, Error> {
     Ok(v)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents/{id}/updates",
+    tag = "Herald v1",
+    summary = "Post an update",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = NewUpdate,
+    responses((status = 201, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn post_update(
     State(state): State<AppState>,
     caller: Caller,
@@ -490,10 +807,28 @@ pub async fn post_update(
     created(one_update(&state, &update.id).await?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/updates/{id}",
+    tag = "Herald v1",
+    summary = "One update",
+    params(("id" = String, Path, description = "Public id")),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody))
+)]
 pub async fn get_update(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(one_update(&state, &id).await?)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/updates/{id}",
+    tag = "Herald v1",
+    summary = "Correct an update (the old text is kept)",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = UpdatePatch,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn correct_update(
     State(state): State<AppState>,
     caller: Caller,
@@ -505,6 +840,16 @@ pub async fn correct_update(
     ok(one_update(&state, &id).await?)
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/incidents/{id}/postmortem",
+    tag = "Herald v1",
+    summary = "Write or publish the postmortem",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = PostmortemInput,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn put_postmortem(
     State(state): State<AppState>,
     caller: Caller,
@@ -521,6 +866,16 @@ pub async fn put_postmortem(
     ok(postmortem_view(&p, &translations))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/incidents/{id}/remediation-items",
+    tag = "Herald v1",
+    summary = "Add a remediation item",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = NewRemediationItem,
+    responses((status = 201, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn create_remediation_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -540,6 +895,16 @@ pub async fn create_remediation_item(
     created(item_view(&item, &translations))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/remediation-items/{id}",
+    tag = "Herald v1",
+    summary = "Change a remediation item",
+    params(("id" = String, Path, description = "Public id")),
+    request_body = RemediationPatch,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn patch_remediation_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -559,6 +924,16 @@ pub async fn patch_remediation_item(
     ok(item_view(&item, &translations))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/translations/{kind}/{id}/{locale}",
+    tag = "Herald v1",
+    summary = "Translate an object",
+    params(("kind" = TranslatableKind, Path, description = "What is translated"), ("id" = String, Path, description = "Public id"), ("locale" = String, Path, description = "Target locale")),
+    request_body = TranslationPut,
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn put_translation(
     State(state): State<AppState>,
     caller: Caller,
@@ -587,6 +962,15 @@ pub async fn put_translation(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/maintenances",
+    tag = "Herald v1",
+    summary = "Schedule a maintenance",
+    request_body = NewMaintenance,
+    responses((status = 201, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn create_maintenance(
     State(state): State<AppState>,
     caller: Caller,
@@ -597,7 +981,8 @@ pub async fn create_maintenance(
     created(full_incident(&state, &detail.incident.id, true).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     actor: Option<String>,
@@ -608,6 +993,15 @@ pub struct AuditQuery {
 }
 
 /// The audit log, newest first (admins only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit-log",
+    tag = "Herald v1",
+    summary = "The audit log, newest first (admin)",
+    params(AuditQuery),
+    responses((status = 200, description = "The resource as JSON (see api-v1.md)", body = serde_json::Value), (status = "4XX", description = "The documented JSON error", body = ErrorBody)),
+    security(("token" = []))
+)]
 pub async fn audit_log(
     State(state): State<AppState>,
     caller: Caller,

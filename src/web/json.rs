@@ -10,6 +10,21 @@ use serde_json::json;
 
 use crate::error::Error;
 
+/// The documented error body, for the OpenAPI document (`ApiError` writes it).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// `malformed`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid`, ...
+    pub code: String,
+    pub message: String,
+    /// The fields at fault, each with what is wrong.
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
 /// An error answered as `{"error": {"code", "message", "fields"}}`.
 #[derive(Debug)]
 pub struct ApiError(pub Error);

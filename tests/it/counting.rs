@@ -95,6 +95,10 @@ impl Store for CountingStore {
         self.tick();
         self.inner.incident_detail(id).await
     }
+    async fn incident_details(&self, ids: &[String]) -> StoreResult<Vec<IncidentDetail>> {
+        self.tick();
+        self.inner.incident_details(ids).await
+    }
     async fn update(&self, id: &str) -> StoreResult<Option<Update>> {
         self.tick();
         self.inner.update(id).await

@@ -4,11 +4,16 @@
 mod helpers;
 
 mod api_errors;
+mod api_v1_locale;
+mod api_v2;
 mod auth;
+mod badge;
 mod cli;
 mod counting;
+mod feeds;
 mod locales;
 mod maintenance;
+mod openapi;
 mod public;
 mod readyz;
 mod seed;

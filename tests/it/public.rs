@@ -709,3 +709,64 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
         assert!(*b <= 16, "{path}: {b} store calls");
     }
 }
+
+#[tokio::test]
+async fn another_instances_write_shows_within_a_second() {
+    for kind in BACKENDS {
+        let Some(a) = TestApp::spawn(kind).await else {
+            continue;
+        };
+        // A second instance on the same database, as behind a load balancer.
+        let mut config = herald::config::Config::new(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            a.db.url.clone(),
+        );
+        config.public_url = "https://status.example.com".into();
+        let b = herald::start(config, Arc::new(a.clock.clone()))
+            .await
+            .unwrap();
+        let inc = a.post("/api/v1/incidents", json!({"title": "Shared", "impact": "minor", "status": "investigating", "message": "First words."})).await;
+        let path = format!(
+            "http://{}/en/incidents/{}",
+            b.addr,
+            inc["id"].as_str().unwrap()
+        );
+        assert!(a
+            .http
+            .get(&path)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("First words."));
+        a.post(
+            &format!("/api/v1/incidents/{}/updates", inc["id"].as_str().unwrap()),
+            json!({"status": "identified", "message": "Second words."}),
+        )
+        .await;
+        let start = std::time::Instant::now();
+        loop {
+            let html = a
+                .http
+                .get(&path)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if html.contains("Second words.") {
+                break;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(1),
+                "{kind:?}: the other instance still shows the old page"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        b.shutdown().await.unwrap();
+        a.finish().await;
+    }
+}

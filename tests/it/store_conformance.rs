@@ -411,6 +411,40 @@ async fn run_suite(s: &dyn Store) {
         ..Default::default()
     };
     assert_eq!(s.incidents(&f).await.unwrap().len(), 1);
+    // Several components: incidents affecting any of them (a group and its children).
+    let f = IncidentFilter {
+        component_ids: vec![group.id.clone(), leaf.id.clone()],
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.incidents(&f)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>(),
+        ["iaaaaaaaaaaa"]
+    );
+    // Many details at once: in the order asked, unknown ids skipped, each as when read alone.
+    let batch = s
+        .incident_details(&[
+            "old000000001".into(),
+            "nosuchincide".into(),
+            "iaaaaaaaaaaa".into(),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 2);
+    assert_eq!(batch[0].incident.id, "old000000001");
+    assert!(batch[0].updates.is_empty() && batch[0].translations.is_empty());
+    assert_eq!(batch[0].postmortem, None);
+    assert_eq!(
+        batch[1],
+        s.incident_detail("iaaaaaaaaaaa").await.unwrap().unwrap()
+    );
+    assert_eq!(batch[1].translations.len(), 1);
+    assert!(s.incident_details(&[]).await.unwrap().is_empty());
     let links = s
         .incident_component_ids(&["iaaaaaaaaaaa".into(), "old000000000".into()])
         .await
