@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use crate::domain::{Provenance, TranslatableKind, Translation};
+use crate::domain::{Provenance, TextSource, TranslatableKind, Translation};
 
 /// Where a shown text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,8 @@ impl Notices {
     }
 }
 
+/// `domain::Localizer` for pages: the same choice of text, plus a record of what the page
+/// must tell its reader.
 pub struct Localizer<'a> {
     locale: &'a str,
     translations: &'a [Translation],
@@ -54,31 +56,27 @@ impl<'a> Localizer<'a> {
         original: &str,
         original_locale: &str,
     ) -> (String, Source) {
-        if self.locale == original_locale || original.is_empty() {
-            return (original.to_string(), Source::Original);
+        if original.is_empty() {
+            return (String::new(), Source::Original);
         }
-        let found = self.translations.iter().find(|t| {
-            t.kind == kind
-                && t.object_id == object_id
-                && t.field == field
-                && t.locale == self.locale
-        });
+        let shown = crate::domain::Localizer::new(self.translations, self.locale, original_locale)
+            .text(kind, object_id, field, original);
         let mut notices = self.notices.borrow_mut();
-        match found {
-            Some(t) => {
-                if t.provenance == Provenance::Machine {
-                    notices.machine = true;
-                }
-                if t.is_stale(original) {
-                    notices.stale = true;
-                }
-                (t.text.clone(), Source::Translated(t.provenance))
-            }
-            None => {
+        notices.stale |= shown.stale;
+        let source = match shown.provenance {
+            TextSource::Original if self.locale == original_locale => Source::Original,
+            TextSource::Original => {
                 notices.missing = true;
-                (original.to_string(), Source::Missing)
+                Source::Missing
             }
-        }
+            TextSource::Machine => {
+                notices.machine = true;
+                Source::Translated(Provenance::Machine)
+            }
+            TextSource::Human => Source::Translated(Provenance::Human),
+            TextSource::Reviewed => Source::Translated(Provenance::Reviewed),
+        };
+        (shown.text, source)
     }
 
     /// Like `text`, for an optional original.
