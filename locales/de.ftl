@@ -177,3 +177,4 @@ feed-root-cause = Ursache
 feed-resolution = Behebung
 feed-remediation = Folgemaßnahmen
 badge-label = Status
+uptime-run = { $from } – { $to }: { $status }

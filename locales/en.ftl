@@ -177,3 +177,4 @@ language-in-pt-BR = Portuguese (Brazil)
 language-in-ja = Japanese
 component-details = Details and history of { $component }
 badge-label = status
+uptime-run = { $from } – { $to }: { $status }

@@ -177,3 +177,4 @@ language-in-pt-BR = portugués (Brasil)
 language-in-ja = japonés
 component-details = Detalles e historial de { $component }
 badge-label = estado
+uptime-run = del { $from } al { $to }: { $status }

@@ -177,3 +177,4 @@ language-in-pt-BR = portugais (Brésil)
 language-in-ja = japonais
 component-details = Détails et historique de { $component }
 badge-label = état
+uptime-run = du { $from } au { $to } : { $status }

@@ -177,3 +177,4 @@ feed-root-cause = 根本原因
 feed-resolution = 解決策
 feed-remediation = 再発防止策
 badge-label = ステータス
+uptime-run = { $from }～{ $to }: { $status }

@@ -177,3 +177,4 @@ language-in-pt-BR = português (Brasil)
 language-in-ja = japonês
 component-details = Detalhes e histórico de { $component }
 badge-label = status
+uptime-run = de { $from } a { $to }: { $status }

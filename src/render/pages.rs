@@ -327,15 +327,13 @@ fn banner(ctx: &Ctx, indicator: Indicator) -> Banner {
 
 // ---- components, scope and uptime ----
 
-pub struct UptimeCell {
-    pub class: &'static str,
-    pub label: String,
-}
-
 pub struct Uptime {
     pub percent: String,
     pub summary: String,
-    pub cells: Vec<UptimeCell>,
+    /// CSS class of each day's cell, oldest first.
+    pub cells: Vec<&'static str>,
+    /// The days as text, runs of one status together.
+    pub runs: Vec<String>,
     pub from_label: String,
     pub to_label: String,
     pub details_label: String,
@@ -434,7 +432,13 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
             counted_seconds += secs;
             down_seconds += secs * downtime_weight(s);
             let mut day = from.date_naive();
-            while day <= (to - Duration::seconds(1)).date_naive() {
+            // The segment running now covers today, even just after midnight.
+            let last = if to == ctx.now {
+                to.date_naive()
+            } else {
+                (to - Duration::seconds(1)).date_naive()
+            };
+            while day <= last {
                 let e = worst_by_day.entry(day).or_insert(s);
                 if s.severity() > e.severity() {
                     *e = s;
@@ -444,30 +448,45 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
         }
     }
     let fmt = ctx.fmt();
-    let cells = (0..days)
-        .map(|i| {
-            let day = first_day + Duration::days(i);
-            match worst_by_day.get(&day) {
-                Some(s) => UptimeCell {
-                    class: component_look(*s).1,
-                    label: ctx.f(
-                        "uptime-day",
-                        &[
-                            ("date", fmt.date(day)),
-                            ("status", ctx.t(labels::component_status(*s))),
-                        ],
-                    ),
-                },
-                None => UptimeCell {
-                    class: "nodata",
-                    label: ctx.f(
-                        "uptime-day",
-                        &[("date", fmt.date(day)), ("status", ctx.t("uptime-no-data"))],
-                    ),
-                },
-            }
-        })
+    // One cell per day (the bar), and the same days as text, consecutive days of the same
+    // status told once ("January 1 – January 30, 2024: Operational").
+    let statuses: Vec<Option<ComponentStatus>> = (0..days)
+        .map(|i| worst_by_day.get(&(first_day + Duration::days(i))).copied())
         .collect();
+    let cells = statuses
+        .iter()
+        .map(|s| s.map(|s| component_look(s).1).unwrap_or("nodata"))
+        .collect();
+    let label = |s: Option<ComponentStatus>| match s {
+        Some(s) => ctx.t(labels::component_status(s)),
+        None => ctx.t("uptime-no-data"),
+    };
+    let mut runs = Vec::new();
+    let mut start = 0usize;
+    for i in 1..=statuses.len() {
+        if i == statuses.len() || statuses[i] != statuses[start] {
+            let (from, to) = (
+                first_day + Duration::days(start as i64),
+                first_day + Duration::days(i as i64 - 1),
+            );
+            runs.push(if from == to {
+                ctx.f(
+                    "uptime-day",
+                    &[("date", fmt.date(from)), ("status", label(statuses[start]))],
+                )
+            } else {
+                ctx.f(
+                    "uptime-run",
+                    &[
+                        ("from", fmt.date(from)),
+                        ("to", fmt.date(to)),
+                        ("status", label(statuses[start])),
+                    ],
+                )
+            });
+            start = i;
+        }
+    }
     let percent = if counted_seconds > 0.0 {
         100.0 * (1.0 - down_seconds / counted_seconds)
     } else {
@@ -481,6 +500,7 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
         ),
         percent,
         cells,
+        runs,
         from_label: ctx.f("uptime-days-ago", &[("days", days.to_string())]),
         to_label: ctx.t("uptime-today"),
         details_label: ctx.t("uptime-details"),

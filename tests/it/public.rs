@@ -437,12 +437,21 @@ async fn the_uptime_bar_reflects_the_status_history() {
         squash(&home)
     );
     assert!(home.contains("<li>January 31, 2024: Major outage</li>"));
-    assert!(home.contains("<li>January 30, 2024: Operational</li>"));
+    let text = squash(&home);
     assert!(
-        home.contains("<li>December 1, 2023: no data</li>"),
-        "before the component existed"
+        text.contains("<li>January 1, 2024 – January 30, 2024: Operational</li>"),
+        "{text}"
     );
-    assert_eq!(home.matches("class=\"cell major\"").count(), 1);
+    assert!(
+        text.contains("<li>February 1, 2024 – February 10, 2024: Operational</li>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<li>November 13, 2023 – December 31, 2023: no data</li>"),
+        "before the component existed: {text}"
+    );
+    assert_eq!(home.matches("<li class=\"major\"></li>").count(), 1);
+    assert_eq!(home.matches("<li class=\"nodata\"></li>").count(), 49);
     app.finish().await;
 }
 
