@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub query: &'a str,
     pub css_href: &'a str,
     pub icon_href: &'a str,
+    /// The feeds this page advertises: (href, MIME type, `atom` or `rss`).
+    pub feeds: Vec<(String, &'static str, &'static str)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -172,16 +174,6 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         Some(t) => format!("{t} · {page_name}"),
         None => ctx.f("page-title", &[("page", page_name.clone())]),
     };
-    let feed_prefix = if ctx.locale == page.default_locale {
-        String::new()
-    } else {
-        format!("/{}", ctx.locale)
-    };
-    let component_feed = ctx
-        .path
-        .strip_prefix("/components/")
-        .map(|id| format!("/components/{id}"));
-    let feed_base = format!("{feed_prefix}{}", component_feed.unwrap_or_default());
     let visitor = ctx.visitor_zone.map(|z| z.name().to_string());
     let mut tz_options = vec![ZoneOption {
         value: String::new(),
@@ -212,18 +204,18 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
             .map(|l| (l.clone(), format!("{base}/{l}{}{suffix}", ctx.path)))
             .collect(),
         x_default: format!("{base}{}{suffix}", ctx.path),
-        feeds: vec![
-            (
-                format!("{feed_base}/history.atom"),
-                "application/atom+xml".into(),
-                ctx.t("feed-atom"),
-            ),
-            (
-                format!("{feed_base}/history.rss"),
-                "application/rss+xml".into(),
-                ctx.t("feed-rss"),
-            ),
-        ],
+        feeds: ctx
+            .feeds
+            .iter()
+            .map(|(href, mime, format)| {
+                let title = if *format == "rss" {
+                    ctx.t("feed-rss")
+                } else {
+                    ctx.t("feed-atom")
+                };
+                (href.clone(), mime.to_string(), title)
+            })
+            .collect(),
         css_href: ctx.css_href.to_string(),
         icon_href: ctx.icon_href.to_string(),
         home_href: ctx.href("/"),

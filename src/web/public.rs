@@ -358,6 +358,14 @@ fn render_page<T: Template>(
     }
     let css = state.assets.href("herald.css");
     let icon = state.assets.href("icon.svg");
+    // The page's own feeds: its language's (the default language's are unprefixed), and a
+    // component page's component's.
+    let locale = (visitor.locale != visitor.page.default_locale).then_some(visitor.locale.as_str());
+    let component = visitor.path.strip_prefix("/components/");
+    let feeds = super::feeds::feed_links(locale, component)
+        .into_iter()
+        .map(|f| (f.href, f.mime, f.format))
+        .collect();
     let ctx = Ctx {
         i18n: &state.i18n,
         locale: &visitor.locale,
@@ -368,6 +376,7 @@ fn render_page<T: Template>(
         query: &visitor.query,
         css_href: &css,
         icon_href: &icon,
+        feeds,
     };
     build(&ctx)
         .render()

@@ -393,6 +393,16 @@ async fn home_history_and_component_pages() {
             && component.contains("Pod trouble")
             && component.contains("Major outage")
     );
+    // Every page advertises its own feeds, and they answer.
+    let feed = format!("/components/{}/history.atom", pods[0]);
+    assert!(
+        component.contains(&format!("type=\"application/atom+xml\" href=\"{feed}\"")),
+        "{component}"
+    );
+    assert!(fr_home.contains("href=\"/fr/history.rss\""));
+    for path in [feed.as_str(), "/fr/history.rss", "/history.atom"] {
+        assert_eq!(page(&app, path, &[]).await.0, StatusCode::OK, "{path}");
+    }
     let group = squash(&ok_page(&app, &format!("/en/components/{sell}")).await);
     assert!(
         group.contains("Pod trouble"),
