@@ -9,6 +9,7 @@ mod api_v2;
 mod auth;
 mod badge;
 mod cli;
+mod console;
 mod counting;
 mod feeds;
 mod locales;
