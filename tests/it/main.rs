@@ -8,6 +8,7 @@ mod api_v1_locale;
 mod api_v2;
 mod auth;
 mod badge;
+mod browser;
 mod cli;
 mod console;
 mod counting;
