@@ -290,6 +290,11 @@ async fn serve(
     tracing::info!(?config, "starting Herald");
     let server = crate::start(config, clock).await?;
     tracing::info!(addr = %server.addr, "listening");
+    if let Some(link) = server.state.setup_link() {
+        // A one-time secret, deliberately shown once to whoever started the server.
+        tracing::info!(setup_link = %link, "no console user yet: open the setup link to create the first admin (or run `herald user create`)");
+        eprintln!("No console user yet. Create the first admin at:\n  {link}\n(or run `herald user create --username <name> --role admin`)");
+    }
     let stop = server.stopper();
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -78,12 +78,33 @@ pub async fn prepare_with_store(
         .ensure_page(&config.public_url)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(AppState::new(
-        Arc::new(config.clone()),
-        service,
-        clock,
-        i18n,
-    ))
+    let state = AppState::new(Arc::new(config.clone()), service, clock, i18n);
+    if !state
+        .service
+        .has_users()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(crate::ids::new_secret(""));
+    }
+    Ok(state)
+}
+
+impl AppState {
+    /// The one-time link that creates the first admin, while no user exists.
+    pub fn setup_link(&self) -> Option<String> {
+        self.setup_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|token| {
+                format!(
+                    "{}/console/setup?token={token}",
+                    self.config.public_url.trim_end_matches('/')
+                )
+            })
+    }
 }
 
 /// Binds `config.listen` (port 0 picks one), serves Herald and runs the clock-driven work

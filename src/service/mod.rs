@@ -20,6 +20,7 @@ mod incidents;
 mod maintenance;
 mod page;
 mod postmortems;
+mod sessions;
 mod translations;
 
 pub use access::*;
@@ -28,6 +29,7 @@ pub use incidents::*;
 pub use maintenance::*;
 pub use page::*;
 pub use postmortems::*;
+pub use sessions::*;
 pub use translations::*;
 
 /// How far ahead of the clock a display time or milestone may lie (clock skew between the

@@ -204,7 +204,12 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_token(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()>;
     async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
     async fn user_count(&self) -> StoreResult<i64>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>>;
+    /// Every user, by username.
+    async fn users(&self) -> StoreResult<Vec<User>>;
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>>;
+    /// Bookkeeping, not audited: moves a session's expiry (sliding idle timeout).
+    async fn touch_session(&self, id_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()>;
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
     /// The id of the newest audit row: every write leaves one, so this changes exactly when the
     /// data does, whichever instance wrote it (page caches poll it).

@@ -1316,6 +1316,38 @@ macro_rules! sql_store {
                     .await?)
             }
 
+            async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
+                sqlx::query("SELECT * FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|r| user_from(&r))
+                    .transpose()
+            }
+
+            async fn users(&self) -> StoreResult<Vec<User>> {
+                sqlx::query("SELECT * FROM users ORDER BY username")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(user_from)
+                    .collect()
+            }
+
+            async fn touch_session(
+                &self,
+                id_hash: &str,
+                expires_at: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                let _guard = self.lock_writes().await;
+                sqlx::query("UPDATE sessions SET expires_at = $2 WHERE id_hash = $1")
+                    .bind(id_hash)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
                 sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
                     .bind(id_hash)

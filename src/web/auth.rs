@@ -16,14 +16,15 @@ use crate::service::Actor;
 
 /// Counts failed authentications per address; past the limit, the address gets 429 until its
 /// window ends. Kept in memory: a restart forgives, which is acceptable for a brute-force brake.
-pub struct FailureLimiter {
+/// Keyed by address for the API; the console also keys one by username.
+pub struct FailureLimiter<K = IpAddr> {
     limit: u32,
     window: Duration,
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    failures: Mutex<HashMap<K, (u32, Instant)>>,
 }
 
-impl FailureLimiter {
-    pub fn new(limit: u32, window: Duration) -> FailureLimiter {
+impl<K: std::hash::Hash + Eq + std::fmt::Debug> FailureLimiter<K> {
+    pub fn new(limit: u32, window: Duration) -> FailureLimiter<K> {
         FailureLimiter {
             limit,
             window,
@@ -32,9 +33,9 @@ impl FailureLimiter {
     }
 
     /// 429 if `ip` has failed too often recently.
-    pub fn check(&self, ip: IpAddr) -> Result<(), Error> {
+    pub fn check(&self, ip: &K) -> Result<(), Error> {
         let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((count, since)) = failures.get(&ip) {
+        if let Some((count, since)) = failures.get(ip) {
             let elapsed = since.elapsed();
             if *count >= self.limit && elapsed < self.window {
                 let retry_after_secs = (self.window - elapsed).as_secs().max(1);
@@ -44,24 +45,25 @@ impl FailureLimiter {
         Ok(())
     }
 
-    pub fn fail(&self, ip: IpAddr) {
+    pub fn fail(&self, ip: K) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if failures.len() > 100_000 {
             let window = self.window;
             failures.retain(|_, (_, since)| since.elapsed() < window);
         }
+        let key = format!("{ip:?}");
         let entry = failures.entry(ip).or_insert((0, Instant::now()));
         if entry.1.elapsed() >= self.window {
             *entry = (0, Instant::now());
         }
         entry.0 += 1;
         if entry.0 == self.limit {
-            tracing::warn!(%ip, "too many failed authentications; rate limiting this address");
+            tracing::warn!(key, "too many failed authentications; rate limiting");
         }
     }
 }
 
-fn peer_ip(parts: &Parts) -> IpAddr {
+pub(crate) fn peer_ip(parts: &Parts) -> IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -93,7 +95,7 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(Caller(None));
         };
         let ip = peer_ip(parts);
-        state.auth_failures.check(ip)?;
+        state.auth_failures.check(&ip)?;
         let secret = header
             .to_str()
             .ok()

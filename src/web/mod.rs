@@ -18,6 +18,7 @@ pub mod api_v2;
 pub mod assets;
 pub mod auth;
 pub mod badge;
+pub mod console;
 pub mod errors;
 pub mod feeds;
 pub mod health;
@@ -37,6 +38,11 @@ pub struct AppState {
     pub auth_failures: Arc<auth::FailureLimiter>,
     pub assets: Arc<assets::Assets>,
     pub pages: Arc<public::PageCache>,
+    /// Failed console sign-ins, per address and per username.
+    pub sign_in_by_ip: Arc<auth::FailureLimiter>,
+    pub sign_in_by_user: Arc<auth::FailureLimiter<String>>,
+    /// The one-time first-admin setup token: only in memory, only while there is no user.
+    pub setup_token: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl AppState {
@@ -51,13 +57,22 @@ impl AppState {
             config.auth_failure_window,
         ));
         AppState {
-            config,
             service,
             clock,
             i18n,
             auth_failures,
             assets: Arc::new(assets::Assets::new()),
             pages: Arc::default(),
+            sign_in_by_ip: Arc::new(auth::FailureLimiter::new(
+                config.auth_failure_limit,
+                config.auth_failure_window,
+            )),
+            sign_in_by_user: Arc::new(auth::FailureLimiter::new(
+                config.auth_failure_limit,
+                config.auth_failure_window,
+            )),
+            setup_token: Arc::default(),
+            config,
         }
     }
 }
@@ -118,6 +133,8 @@ pub fn build_app(state: AppState) -> Router {
         .route("/{locale}/components/{id}", get(public::component))
         .route("/preferences", get(public::preferences))
         .route("/static/{file}", get(assets::serve))
+        // The console (sign-in, sessions, every authoring screen)
+        .merge(console::routes())
         // Operations
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

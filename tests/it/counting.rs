@@ -147,6 +147,18 @@ impl Store for CountingStore {
         self.tick();
         self.inner.user_count().await
     }
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
+        self.tick();
+        self.inner.user_by_id(id).await
+    }
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        self.tick();
+        self.inner.users().await
+    }
+    async fn touch_session(&self, id_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        self.tick();
+        self.inner.touch_session(id_hash, expires_at).await
+    }
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
         self.tick();
         self.inner.session(id_hash).await

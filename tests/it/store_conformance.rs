@@ -547,7 +547,26 @@ async fn run_suite(s: &dyn Store) {
     s.apply(vec![Op::InsertSession(session.clone())], None)
         .await
         .unwrap();
-    assert_eq!(s.session("sess").await.unwrap(), Some(session));
+    assert_eq!(s.session("sess").await.unwrap(), Some(session.clone()));
+    assert_eq!(s.user_by_id(&user.id).await.unwrap(), Some(user.clone()));
+    assert_eq!(s.user_by_id("nobody").await.unwrap(), None);
+    let bea = User {
+        id: "zaaaaaaaaaaa".into(),
+        username: "bea".into(),
+        role: Role::Translator,
+        ..user.clone()
+    };
+    s.apply(vec![Op::InsertUser(bea.clone())], None)
+        .await
+        .unwrap();
+    assert_eq!(s.users().await.unwrap(), vec![user.clone(), bea]);
+    s.touch_session("sess", t("2024-03-02T06:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session("sess").await.unwrap().map(|x| x.expires_at),
+        Some(t("2024-03-02T06:00:00Z"))
+    );
     s.apply(
         vec![Op::DeleteSession {
             id_hash: "sess".into(),
