@@ -291,8 +291,8 @@ async fn serve(
     let server = crate::start(config, clock).await?;
     tracing::info!(addr = %server.addr, "listening");
     if let Some(link) = server.state.setup_link() {
-        // A one-time secret, deliberately shown once to whoever started the server.
-        tracing::info!(setup_link = %link, "no console user yet: open the setup link to create the first admin (or run `herald user create`)");
+        // The link is a secret: printed once for the person at the terminal, never logged.
+        tracing::info!("no console user yet: the one-time setup link is on standard error (or run `herald user create`)");
         eprintln!("No console user yet. Create the first admin at:\n  {link}\n(or run `herald user create --username <name> --role admin`)");
     }
     let stop = server.stopper();
