@@ -185,6 +185,10 @@ async fn the_console_publishes_an_incident_in_a_real_browser() {
             .click()
             .await
             .unwrap();
+        // The flash of the previous update is still on the page until the new one loads:
+        // wait for this update's own text in the timeline (typing into the textarea does not
+        // change the page source).
+        saw(&c, text).await;
         saw(&c, "Update published.").await;
     }
 
