@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// Failed API authentications from one address before it is refused (429) for 10 minutes.
     #[arg(long, env = "HERALD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
     pub auth_failure_limit: u32,
+    /// HTTP worker threads, each with its own event loop and listening socket (default: one
+    /// per CPU core; 0 serves everything from the main runtime).
+    #[arg(long, env = "HERALD_WORKERS")]
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +282,11 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
     config.max_body_bytes = args.max_body_bytes;
     config.tick_interval = Duration::from_secs(args.tick_seconds.max(1));
     config.auth_failure_limit = args.auth_failure_limit.max(1);
+    config.workers = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
     config
 }
 
@@ -335,6 +344,7 @@ async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Resul
         max_body_bytes: 1024 * 1024,
         tick_seconds: 15,
         auth_failure_limit: 10,
+        workers: Some(0),
     };
     let config = serve_config(database_url, &args);
     crate::prepare(&config, clock).await

@@ -19,6 +19,10 @@ pub struct Config {
     /// Failed authentications from one address before it gets 429 for `auth_failure_window`.
     pub auth_failure_limit: u32,
     pub auth_failure_window: Duration,
+    /// HTTP worker threads, each with its own event loop and its own listening socket
+    /// (`SO_REUSEPORT`, the kernel spreads connections), like nginx's worker processes.
+    /// 0 serves on the caller's runtime instead (what the tests do, unless they test this).
+    pub workers: usize,
 }
 
 impl Config {
@@ -31,6 +35,7 @@ impl Config {
             tick_interval: Duration::from_secs(15),
             auth_failure_limit: 10,
             auth_failure_window: Duration::from_secs(600),
+            workers: 0,
         }
     }
 }
@@ -48,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("tick_interval", &self.tick_interval)
             .field("auth_failure_limit", &self.auth_failure_limit)
             .field("auth_failure_window", &self.auth_failure_window)
+            .field("workers", &self.workers)
             .finish()
     }
 }

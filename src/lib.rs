@@ -125,29 +125,32 @@ pub async fn start_with_store(
 }
 
 async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningServer> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
+    let app = web::fast::Connections::new(state.clone());
+    let (addr, servers) = if config.workers == 0 {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let served = tokio::spawn(serve_on(listener, app, stopped.clone()));
+        (addr, vec![flatten(served)])
+    } else {
+        let (addr, workers) = spawn_workers(&config, app, &stopped).await?;
+        (addr, workers)
+    };
     let ticker = spawn_ticker(state.clone(), stopped.clone());
     let watcher = spawn_change_watcher(state.clone(), stopped.clone());
-    let app = web::slashes::normalized(build_app(state.clone()));
-    let mut until_stopped = stopped.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(
-            listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = until_stopped.wait_for(|s| *s).await;
-        })
-        .await;
+        let mut result = Ok(());
+        for served in servers {
+            let outcome = served.await;
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
         ticker.abort();
         watcher.abort();
-        served.context("server error")
+        result
     });
     Ok(RunningServer {
         addr,
@@ -155,6 +158,105 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
         stop,
         task,
     })
+}
+
+type Served = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>>;
+
+fn flatten(handle: tokio::task::JoinHandle<anyhow::Result<()>>) -> Served {
+    Box::pin(async move { handle.await.context("server task panicked")? })
+}
+
+/// Serves HTTP on `listener` until `stopped` turns true, then lets in-flight requests finish.
+async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: web::fast::Connections,
+    mut stopped: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        })
+        .await
+        .context("server error")
+}
+
+/// `config.workers` threads, each with a single-threaded event loop and its own socket bound to
+/// the same address with `SO_REUSEPORT`: the kernel spreads new connections over them and a
+/// connection stays on one thread, with no work stealing or cross-thread wake-ups per request
+/// (nginx's worker model). The database pool, caches and background tasks are shared.
+async fn spawn_workers(
+    config: &Config,
+    app: web::fast::Connections,
+    stopped: &watch::Receiver<bool>,
+) -> anyhow::Result<(SocketAddr, Vec<Served>)> {
+    let cannot = || format!("cannot listen on {}", config.listen);
+    let mut addr = config.listen;
+    let mut sockets = Vec::new();
+    for _ in 0..config.workers {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .with_context(cannot)?;
+        socket.set_reuseaddr(true).with_context(cannot)?;
+        #[cfg(unix)]
+        socket.set_reuseport(true).with_context(cannot)?;
+        socket.bind(addr).with_context(cannot)?;
+        // Port 0: the first socket picks the port, the others join it.
+        addr = socket.local_addr().with_context(cannot)?;
+        sockets.push(socket);
+    }
+    let mut servers: Vec<Served> = Vec::new();
+    let mut listening = Vec::new();
+    for (n, socket) in sockets.into_iter().enumerate() {
+        let (ready, is_ready) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
+        let (done, finished) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
+        let app = app.clone();
+        let stopped = stopped.clone();
+        std::thread::Builder::new()
+            .name(format!("herald-http-{n}"))
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = ready.send(Err(e.into()));
+                        return;
+                    }
+                };
+                let outcome = runtime.block_on(async move {
+                    let listener = match socket.listen(1024) {
+                        Ok(l) => {
+                            let _ = ready.send(Ok(()));
+                            l
+                        }
+                        Err(e) => {
+                            let _ = ready.send(Err(e.into()));
+                            return Ok(());
+                        }
+                    };
+                    serve_on(listener, app, stopped).await
+                });
+                let _ = done.send(outcome);
+            })
+            .context("cannot start an HTTP worker thread")?;
+        listening.push(is_ready);
+        servers.push(Box::pin(async move {
+            finished
+                .await
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("HTTP worker thread panicked")))
+        }));
+    }
+    for ready in listening {
+        ready
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("HTTP worker thread panicked")))
+            .with_context(cannot)?;
+    }
+    Ok((addr, servers))
 }
 
 /// How often an instance looks for writes made elsewhere (other instances, the CLI).

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod badge;
 pub mod console;
 pub mod errors;
+pub mod fast;
 pub mod feeds;
 pub mod health;
 pub mod json;

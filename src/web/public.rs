@@ -122,6 +122,27 @@ impl PageCache {
         );
     }
 
+    /// A fresh page, or the previous copy while another request re-renders it; never starts a
+    /// refresh (that is `get`'s job, on the routed path).
+    fn peek(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<(Bytes, Arc<str>)> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        let c = pages.get(key)?;
+        let age = (now >= c.at)
+            .then(|| (now - c.at).to_std().ok())
+            .flatten()?;
+        let usable = (c.generation == generation && age < FRESH_FOR)
+            || (c.refreshing && age < FRESH_FOR + STALE_FOR);
+        usable.then(|| (c.body.clone(), c.etag.clone()))
+    }
+
+    /// The page settings if read at this generation less than `FRESH_FOR` ago.
+    fn fresh_settings(&self, generation: u64, now: DateTime<Utc>) -> Option<Arc<PageSettings>> {
+        let settings = self.settings.read().unwrap_or_else(|e| e.into_inner());
+        let (g, at, page) = settings.as_ref()?;
+        (*g == generation && now >= *at && (now - *at).to_std().is_ok_and(|age| age < FRESH_FOR))
+            .then(|| page.clone())
+    }
+
     /// A failed render lets the next request try again.
     fn abandon(&self, key: &str) {
         if let Some(c) = self
@@ -137,18 +158,8 @@ impl PageCache {
     async fn settings(&self, state: &AppState) -> Result<Arc<PageSettings>, Error> {
         let generation = state.service.generation();
         let now = state.clock.now();
-        if let Some((g, at, page)) = self
-            .settings
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            if *g == generation
-                && now >= *at
-                && (now - *at).to_std().is_ok_and(|age| age < FRESH_FOR)
-            {
-                return Ok(page.clone());
-            }
+        if let Some(page) = self.fresh_settings(generation, now) {
+            return Ok(page);
         }
         let page = Arc::new(state.service.page().await?);
         let entry = Some((generation, now, page.clone()));
@@ -229,16 +240,34 @@ impl FromRequestParts<AppState> for Visitor {
             .settings(state)
             .await
             .map_err(|e| error_page(&state.i18n, "en", &e))?;
-        let path = parts.uri.path();
+        Visitor::derive(&parts.uri, &parts.headers, page).map_err(|path| {
+            let locale = super::errors::visitor_locale(&parts.headers, &path.default_locale);
+            error_page(
+                &state.i18n,
+                &locale,
+                &Error::NotFound(format!("no page at {}", parts.uri.path())),
+            )
+        })
+    }
+}
+
+impl Visitor {
+    /// The visitor of a request, given the page settings; `Err` (with the settings back) when
+    /// the first path segment is neither a page nor an enabled locale.
+    fn derive(
+        uri: &Uri,
+        headers: &HeaderMap,
+        page: Arc<PageSettings>,
+    ) -> Result<Visitor, Arc<PageSettings>> {
+        let path = uri.path();
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
         let enabled = &page.locales;
         let (locale, prefixed, rest) = if UNPREFIXED.contains(&first) {
-            let chosen = cookie(&parts.headers, LANG_COOKIE)
+            let chosen = cookie(headers, LANG_COOKIE)
                 .filter(|l| enabled.iter().any(|e| e == l))
                 .map(str::to_string)
                 .or_else(|| {
-                    parts
-                        .headers
+                    headers
                         .get(header::ACCEPT_LANGUAGE)
                         .and_then(|h| h.to_str().ok())
                         .and_then(|h| negotiate(h, enabled))
@@ -257,24 +286,35 @@ impl FromRequestParts<AppState> for Visitor {
                 },
             )
         } else {
-            let locale = super::errors::visitor_locale(&parts.headers, &page.default_locale);
-            return Err(error_page(
-                &state.i18n,
-                &locale,
-                &Error::NotFound(format!("no page at {path}")),
-            ));
+            return Err(page);
         };
-        let zone = cookie(&parts.headers, TZ_COOKIE)
-            .and_then(|z| z.replace("%2F", "/").parse::<Tz>().ok());
+        let zone =
+            cookie(headers, TZ_COOKIE).and_then(|z| z.replace("%2F", "/").parse::<Tz>().ok());
         Ok(Visitor {
             locale,
             prefixed,
             zone,
             path: rest,
-            query: parts.uri.query().unwrap_or("").to_string(),
+            query: uri.query().unwrap_or("").to_string(),
             page,
         })
     }
+}
+
+/// The fast path for a rush: a GET whose page is in the cache and fresh is answered here,
+/// before routing and the middleware (`web::fast`). Anything else returns `None` and goes the
+/// normal way, which renders and caches. Only a page handler puts pages in the cache, so a hit
+/// always answers exactly what the routed handler would.
+pub fn cached_page(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<Response> {
+    if uri.path().contains("//") {
+        return None;
+    }
+    let now = state.clock.now();
+    let generation = state.service.generation();
+    let page = state.pages.fresh_settings(generation, now)?;
+    let visitor = Visitor::derive(uri, headers, page).ok()?;
+    let (body, etag) = state.pages.peek(&visitor.cache_key(), generation, now)?;
+    Some(respond(&visitor, headers, body, etag))
 }
 
 impl Visitor {

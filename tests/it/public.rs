@@ -789,3 +789,85 @@ async fn another_instances_write_shows_within_a_second() {
         a.finish().await;
     }
 }
+
+/// `herald serve` runs one event loop per core (`workers`), each with its own socket, and
+/// answers cached pages before routing: both must answer exactly as the routed handler does.
+#[tokio::test]
+async fn workers_and_the_cached_page_fast_path_answer_as_the_handlers_do() {
+    let db = TestDb::of(Db::Sqlite).await.expect("sqlite");
+    let mut config = herald::config::Config::new(([127, 0, 0, 1], 0).into(), "");
+    config.workers = 2;
+    let app = TestApp::spawn_on(db, config).await;
+    configure_page(&app).await;
+    let inc = app.post("/api/v1/incidents", json!({"title": "Outage", "impact": "major", "status": "investigating", "message": "Looking."})).await;
+    let id = inc["id"].as_str().unwrap();
+    let incident = format!("/incidents/{id}");
+    let variants: [(&str, &[(&str, &str)]); 6] = [
+        ("/", &[("accept-language", "de-CH, fr;q=0.5")]),
+        ("/", &[("cookie", "herald_lang=ja; herald_tz=Asia%2FTokyo")]),
+        ("/fr/", &[]),
+        ("/fr", &[]),
+        (&incident, &[("accept-language", "pt-BR")]),
+        ("/history?page=1", &[]),
+    ];
+    for (path, headers) in variants {
+        // The first request renders (routed); the second is served from the cache.
+        let (s1, h1, b1) = page(&app, path, headers).await;
+        let (s2, h2, b2) = page(&app, path, headers).await;
+        assert_eq!(s1, StatusCode::OK, "GET {path} {headers:?}");
+        assert_eq!((s1, &b1), (s2, &b2), "GET {path} {headers:?}");
+        for name in [
+            "content-type",
+            "cache-control",
+            "vary",
+            "content-language",
+            "etag",
+        ] {
+            assert_eq!(
+                h1.get(name),
+                h2.get(name),
+                "{name} of GET {path} {headers:?}"
+            );
+        }
+    }
+    // Cached or not, an unknown locale prefix or page is still a 404, and HEAD and POST are
+    // routed as before.
+    let (status, _, _) = page(&app, "/xx/", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = page(&app, &format!("/{id}"), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = app.http.head(app.url("/fr/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.http.post(app.url("/fr/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // A rush over many connections, spread over both workers, then a write: every later read
+    // shows it, whichever worker answers.
+    let rush: Vec<_> = (0..64)
+        .map(|_| {
+            let http = reqwest::Client::new();
+            let url = app.url("/fr/");
+            tokio::spawn(async move { http.get(url).send().await.unwrap().status() })
+        })
+        .collect();
+    for r in rush {
+        assert_eq!(r.await.unwrap(), StatusCode::OK);
+    }
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "identified", "message": "Found the cause."}),
+    )
+    .await;
+    for _ in 0..8 {
+        let fresh = reqwest::Client::new();
+        let body = fresh
+            .get(app.url("/fr/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("Found the cause."));
+    }
+    app.finish().await;
+}
