@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::*;
 use crate::domain::*;
 use crate::render::i18n::default_message_key;
+use crate::render::pages::effective_status;
 use crate::render::{labels, markdown};
 use crate::service::*;
 use crate::store::{AuditFilter, IncidentFilter};
@@ -172,7 +173,7 @@ fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 child: c.group_id.is_some(),
-                status: tr.t(labels::component_status(c.status)),
+                status: tr.t(labels::component_status(effective_status(c, components))),
                 opts,
             }
         })
