@@ -18,7 +18,7 @@ use crate::render::{labels, markdown};
 use crate::service::*;
 use crate::store::{AuditFilter, IncidentFilter};
 
-type Pairs = Form<Vec<(String, String)>>;
+pub(super) type Pairs = Form<Vec<(String, String)>>;
 
 const OPEN: [IncidentStatus; 6] = [
     IncidentStatus::Investigating,
@@ -91,7 +91,12 @@ fn field_key(field: &str) -> String {
 }
 
 /// A time typed into a form: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
-fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(
+    fields: &Fields,
+    name: &str,
+    errs: &mut Errs,
+    tr: &Tr,
+) -> Option<DateTime<Utc>> {
     let raw = fields.get(name).trim();
     if raw.is_empty() {
         return None;
@@ -111,7 +116,7 @@ fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<D
     parsed
 }
 
-fn parse_enum<T: std::str::FromStr>(
+pub(super) fn parse_enum<T: std::str::FromStr>(
     fields: &Fields,
     name: &str,
     errs: &mut Errs,
