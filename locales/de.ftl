@@ -336,3 +336,19 @@ console-flash-component-created = Komponente hinzugefügt.
 console-flash-component-saved = Änderungen gespeichert.
 console-flash-component-moved = Neue Reihenfolge gespeichert.
 console-flash-status-set = Status geändert und veröffentlicht.
+
+## Konsole: geplante Wartungen
+console-maintenance = Geplante Wartungen
+console-maintenance-planned = Bevorstehend und laufend
+console-no-maintenance = Es ist keine Wartung geplant oder im Gange.
+console-schedule-maintenance = Wartung planen
+console-window = Zeitfenster
+console-scheduled-for = Beginn (UTC)
+console-scheduled-until = Ende (UTC)
+console-window-hint = Beide Zeiten in UTC. Ein Zeitfenster dauert höchstens 14 Tage.
+console-affected-components = Betroffene Komponenten
+console-affected-hint = Eine angekreuzte Gruppe schließt alle ihre Komponenten ein.
+console-auto-transition = Pünktlich von selbst beginnen und abschließen
+console-auto-transition-hint = Zu Beginn und am Ende veröffentlicht Herald die Standardmeldung in allen Sprachen und setzt die angekreuzten Komponenten in Wartung und danach wieder zurück.
+console-error-end-before-start = Das Ende muss nach dem Beginn liegen.
+console-flash-maintenance-scheduled = Wartung geplant und veröffentlicht.

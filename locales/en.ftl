@@ -336,3 +336,19 @@ console-flash-component-created = Component added.
 console-flash-component-saved = Changes saved.
 console-flash-component-moved = New order saved.
 console-flash-status-set = Status changed and published.
+
+## Console: scheduled maintenance
+console-maintenance = Scheduled maintenance
+console-maintenance-planned = Upcoming and in progress
+console-no-maintenance = No maintenance is scheduled or in progress.
+console-schedule-maintenance = Schedule maintenance
+console-window = Window
+console-scheduled-for = Start (UTC)
+console-scheduled-until = End (UTC)
+console-window-hint = Both times are in UTC. A window lasts at most 14 days.
+console-affected-components = Components under maintenance
+console-affected-hint = Ticking a group includes all of its components.
+console-auto-transition = Start and complete on time by itself
+console-auto-transition-hint = At the start and at the end, Herald posts the default update in every language and sets the ticked components under maintenance, then back.
+console-error-end-before-start = The end must be after the start.
+console-flash-maintenance-scheduled = Maintenance scheduled and published.

@@ -336,3 +336,19 @@ console-flash-component-created = Componente añadido.
 console-flash-component-saved = Cambios guardados.
 console-flash-component-moved = Nuevo orden guardado.
 console-flash-status-set = Estado cambiado y publicado.
+
+## Consola: mantenimientos programados
+console-maintenance = Mantenimientos programados
+console-maintenance-planned = Próximos y en curso
+console-no-maintenance = No hay ningún mantenimiento programado ni en curso.
+console-schedule-maintenance = Programar mantenimiento
+console-window = Periodo
+console-scheduled-for = Inicio (UTC)
+console-scheduled-until = Fin (UTC)
+console-window-hint = Ambas horas en UTC. Un periodo dura como máximo 14 días.
+console-affected-components = Componentes en mantenimiento
+console-affected-hint = Marcar un grupo incluye todos sus componentes.
+console-auto-transition = Empezar y terminar a tiempo automáticamente
+console-auto-transition-hint = Al inicio y al final, Herald publica la actualización predeterminada en todos los idiomas y pone los componentes marcados en mantenimiento, y después los restablece.
+console-error-end-before-start = El fin debe ser posterior al inicio.
+console-flash-maintenance-scheduled = Mantenimiento programado y publicado.

@@ -336,3 +336,19 @@ console-flash-component-created = Composant ajouté.
 console-flash-component-saved = Modifications enregistrées.
 console-flash-component-moved = Nouvel ordre enregistré.
 console-flash-status-set = Statut modifié et publié.
+
+## Console : maintenances programmées
+console-maintenance = Maintenances programmées
+console-maintenance-planned = À venir et en cours
+console-no-maintenance = Aucune maintenance n'est programmée ni en cours.
+console-schedule-maintenance = Programmer une maintenance
+console-window = Période
+console-scheduled-for = Début (UTC)
+console-scheduled-until = Fin (UTC)
+console-window-hint = Les deux heures sont en UTC. Une période dure au plus 14 jours.
+console-affected-components = Composants en maintenance
+console-affected-hint = Cocher un groupe inclut tous ses composants.
+console-auto-transition = Commencer et terminer à l'heure automatiquement
+console-auto-transition-hint = Au début et à la fin, Herald publie la mise à jour par défaut dans toutes les langues et met les composants cochés en maintenance, puis les rétablit.
+console-error-end-before-start = La fin doit être postérieure au début.
+console-flash-maintenance-scheduled = Maintenance programmée et publiée.

@@ -336,3 +336,19 @@ console-flash-component-created = コンポーネントを追加しました。
 console-flash-component-saved = 変更を保存しました。
 console-flash-component-moved = 新しい順序を保存しました。
 console-flash-status-set = ステータスを変更して公開しました。
+
+## コンソール: 計画メンテナンス
+console-maintenance = 計画メンテナンス
+console-maintenance-planned = 予定と実施中
+console-no-maintenance = 予定または実施中のメンテナンスはありません。
+console-schedule-maintenance = メンテナンスを計画
+console-window = 期間
+console-scheduled-for = 開始（UTC）
+console-scheduled-until = 終了（UTC）
+console-window-hint = どちらの時刻も UTC です。期間は最長 14 日です。
+console-affected-components = メンテナンス対象のコンポーネント
+console-affected-hint = グループにチェックを入れると、その所属コンポーネントがすべて含まれます。
+console-auto-transition = 予定どおり自動で開始・完了する
+console-auto-transition-hint = 開始時と終了時に、Herald が既定の更新をすべての言語で投稿し、チェックしたコンポーネントをメンテナンス中にしてから元に戻します。
+console-error-end-before-start = 終了は開始より後にしてください。
+console-flash-maintenance-scheduled = メンテナンスを計画して公開しました。

@@ -336,3 +336,19 @@ console-flash-component-created = Componente adicionado.
 console-flash-component-saved = Alterações salvas.
 console-flash-component-moved = Nova ordem salva.
 console-flash-status-set = Status alterado e publicado.
+
+## Console: manutenções programadas
+console-maintenance = Manutenções programadas
+console-maintenance-planned = Próximas e em andamento
+console-no-maintenance = Nenhuma manutenção programada ou em andamento.
+console-schedule-maintenance = Programar manutenção
+console-window = Janela
+console-scheduled-for = Início (UTC)
+console-scheduled-until = Fim (UTC)
+console-window-hint = Os dois horários estão em UTC. Uma janela dura no máximo 14 dias.
+console-affected-components = Componentes em manutenção
+console-affected-hint = Marcar um grupo inclui todos os seus componentes.
+console-auto-transition = Começar e concluir no horário automaticamente
+console-auto-transition-hint = No início e no fim, o Herald publica a atualização padrão em todos os idiomas e coloca os componentes marcados em manutenção, depois os restaura.
+console-error-end-before-start = O fim deve ser depois do início.
+console-flash-maintenance-scheduled = Manutenção programada e publicada.

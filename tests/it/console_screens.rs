@@ -1,4 +1,4 @@
-//! The console's components screen over HTTP: what a responder does
+//! The console's components and scheduled-maintenance screens over HTTP: what a responder does
 //! there shows in the public APIs and pages; bad input is named and changes nothing; roles and
 //! CSRF are enforced.
 
@@ -47,6 +47,7 @@ async fn a_responder_adds_renames_reorders_and_moves_components() {
         // Linked from the navigation and the dashboard.
         let dashboard = agent.get("/console").await;
         assert!(dashboard.body.contains("href=\"/console/components\""));
+        assert!(dashboard.body.contains("href=\"/console/maintenance\""));
 
         let page = agent.get("/console/components").await;
         assert_eq!(page.status, StatusCode::OK);
@@ -427,10 +428,12 @@ async fn translators_are_refused_and_forms_need_their_csrf_token() {
 
     let dashboard = tom.get("/console").await;
     assert!(!dashboard.body.contains("href=\"/console/components\""));
+    assert!(!dashboard.body.contains("href=\"/console/maintenance\""));
     let csrf = csrf_of(&dashboard.body);
     for path in [
         "/console/components".to_string(),
         format!("/console/components/{}", pods[0]),
+        "/console/maintenance".to_string(),
     ] {
         let page = tom.get(&path).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
@@ -453,6 +456,15 @@ async fn translators_are_refused_and_forms_need_their_csrf_token() {
             format!("/console/components/{}/status", pods[0]),
             vec![("status", "major_outage")],
         ),
+        (
+            "/console/maintenance".to_string(),
+            vec![
+                ("title", "Sneaky"),
+                ("message", "x"),
+                ("scheduled_for", "2024-03-06T10:00"),
+                ("scheduled_until", "2024-03-06T11:00"),
+            ],
+        ),
     ];
     for (path, form) in &refused {
         let mut with_token = form.clone();
@@ -473,4 +485,178 @@ async fn translators_are_refused_and_forms_need_their_csrf_token() {
     }
     assert_eq!(app.fingerprint().await, before);
     app.finish().await;
+}
+
+#[tokio::test]
+async fn a_responder_schedules_maintenance_that_shows_on_the_home_page() {
+    for kind in BACKENDS {
+        let Some(app) = TestApp::spawn(kind).await else {
+            continue;
+        };
+        let (sell, pods) = crate::seed::sell_group(&app).await;
+        user(&app, "ana", Role::Responder).await;
+        let mut agent = Agent::new(&app);
+        agent.sign_in("ana", PASSWORD).await;
+
+        // The form comes pre-filled: the default message, the next full hour for an hour.
+        let page = agent.get("/console/maintenance").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page
+            .body
+            .contains("No maintenance is scheduled or in progress."));
+        assert!(page
+            .body
+            .contains("Maintenance is scheduled for the window shown."));
+        assert!(page.body.contains("value=\"2024-03-05T13:00\""));
+        assert!(page.body.contains("value=\"2024-03-05T14:00\""));
+        assert!(page.body.contains("type=\"datetime-local\""));
+        let csrf = csrf_of(&page.body);
+
+        // An end before the start, and a time that is not one, are named; nothing is written.
+        let before = app.fingerprint().await;
+        let backwards = agent
+            .post(
+                "/console/maintenance",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Database upgrade"),
+                    ("message", "We will upgrade the databases."),
+                    ("scheduled_for", "2024-03-06T10:00"),
+                    ("scheduled_until", "2024-03-06T09:00"),
+                    ("components", &sell),
+                    ("auto_transition", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            backwards.body.contains("id=\"e-scheduled_until\""),
+            "{}",
+            backwards.body
+        );
+        assert!(backwards.body.contains("The end must be after the start."));
+        assert!(backwards.body.contains("value=\"Database upgrade\""));
+        let garbled = agent
+            .post(
+                "/console/maintenance",
+                &[
+                    ("csrf", &csrf),
+                    ("title", ""),
+                    ("message", "We will upgrade the databases."),
+                    ("scheduled_for", "tomorrow"),
+                    ("scheduled_until", "2024-03-06T09:00"),
+                    ("components", "no-such-component"),
+                ],
+            )
+            .await;
+        assert_eq!(garbled.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for id in ["e-title", "e-scheduled_for", "e-components"] {
+            assert!(garbled.body.contains(&format!("id=\"{id}\"")), "{id}");
+        }
+        assert!(garbled.body.contains("Enter a date and time"));
+        // A window longer than the service allows: its own message, on its field.
+        let long = agent
+            .post(
+                "/console/maintenance",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Long"),
+                    ("message", "x"),
+                    ("scheduled_for", "2024-03-06T10:00"),
+                    ("scheduled_until", "2024-04-06T10:00"),
+                ],
+            )
+            .await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(long.body.contains("id=\"e-scheduled_until\""));
+        assert_eq!(app.fingerprint().await, before);
+
+        let scheduled = agent
+            .post(
+                "/console/maintenance",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Database upgrade"),
+                    ("message", "We will upgrade the Sell databases."),
+                    ("scheduled_for", "2024-03-06T10:00"),
+                    ("scheduled_until", "2024-03-06T12:00"),
+                    ("components", &sell),
+                    ("auto_transition", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            scheduled.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            scheduled.body
+        );
+        assert!(scheduled.location.starts_with("/console/incidents/"));
+        let id = scheduled.location.rsplit('/').next().unwrap().to_string();
+        let incident_page = agent.get(&scheduled.location).await;
+        assert!(incident_page
+            .body
+            .contains("Maintenance scheduled and published."));
+
+        let doc = app.get(&format!("/api/v1/incidents/{id}")).await;
+        assert_eq!(doc["kind"], "maintenance");
+        assert_eq!(doc["status"], "scheduled");
+        assert_eq!(doc["scheduled_for"], "2024-03-06T10:00:00Z");
+        assert_eq!(doc["scheduled_until"], "2024-03-06T12:00:00Z");
+        assert_eq!(doc["auto_transition"], true);
+        let affected: Vec<&str> = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(affected.len(), pods.len(), "the group means all its pods");
+        assert!(pods.iter().all(|p| affected.contains(&p.as_str())));
+
+        // The public home page shows it.
+        let home = app
+            .http
+            .get(app.url("/"))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("Database upgrade"), "{home}");
+        assert!(home.contains("Scheduled maintenance"));
+
+        // The console lists it, linked to its incident page; without auto-transition too.
+        let hand = agent
+            .post(
+                "/console/maintenance",
+                &[
+                    ("csrf", &csrf),
+                    ("title", "Network work"),
+                    ("message", "Switch replacement."),
+                    ("scheduled_for", "2024-03-07T10:00"),
+                    ("scheduled_until", "2024-03-07T11:00"),
+                ],
+            )
+            .await;
+        assert_eq!(hand.status, StatusCode::SEE_OTHER, "{}", hand.body);
+        let hand_id = hand.location.rsplit('/').next().unwrap().to_string();
+        assert_eq!(
+            app.get(&format!("/api/v1/incidents/{hand_id}")).await["auto_transition"],
+            false
+        );
+        let list = agent.get("/console/maintenance").await;
+        let first = list
+            .body
+            .find(&format!("href=\"/console/incidents/{id}\""))
+            .expect("listed");
+        let second = list
+            .body
+            .find(&format!("href=\"/console/incidents/{hand_id}\""))
+            .expect("listed");
+        assert!(first < second, "soonest first");
+        assert!(list.body.contains("March 6, 2024"), "{}", list.body);
+        app.finish().await;
+    }
 }

@@ -24,6 +24,7 @@ use crate::render::i18n::I18n;
 use crate::service::SignedIn;
 
 mod components;
+mod maintenance;
 mod screens;
 mod sign_in;
 
@@ -83,6 +84,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/components/{id}/status",
             post(components::set_component_status),
+        )
+        .route(
+            "/console/maintenance",
+            get(maintenance::maintenance_page).post(maintenance::schedule_maintenance),
         )
         .route("/console/audit", get(screens::audit_page))
         .route(
