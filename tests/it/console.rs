@@ -11,21 +11,21 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-/// A cookie-keeping client that does not follow redirects.
-struct Agent<'a> {
+/// A cookie-keeping client that does not follow redirects (shared with `console_screens`).
+pub(crate) struct Agent<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 impl<'a> Agent<'a> {
-    fn new(app: &'a TestApp) -> Agent<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Agent<'a> {
         Agent {
             app,
             http: reqwest::Client::builder()
@@ -72,24 +72,24 @@ impl<'a> Agent<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub(crate) async fn get(&mut self, path: &str) -> Answer {
         let r = self.http.get(self.app.url(path));
         self.send(r).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         let r = self.http.post(self.app.url(path)).form(form);
         self.send(r).await
     }
 
     /// The CSRF token of the page at `path`.
-    async fn csrf(&mut self, path: &str) -> String {
+    pub(crate) async fn csrf(&mut self, path: &str) -> String {
         let page = self.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         csrf_of(&page.body)
     }
 
-    async fn sign_in(&mut self, username: &str, password: &str) -> Answer {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Answer {
         let token = self.csrf("/console/sign-in").await;
         self.post(
             "/console/sign-in",
@@ -103,14 +103,14 @@ impl<'a> Agent<'a> {
     }
 }
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     html[at..].split('"').next().unwrap().to_string()
 }
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
-async fn user(app: &TestApp, name: &str, role: Role) {
+pub(crate) async fn user(app: &TestApp, name: &str, role: Role) {
     app.service()
         .create_user(&Actor::cli(), name, PASSWORD, role)
         .await

@@ -23,6 +23,8 @@ use crate::error::Error;
 use crate::render::i18n::I18n;
 use crate::service::SignedIn;
 
+mod components;
+mod maintenance;
 mod screens;
 mod sign_in;
 
@@ -66,6 +68,26 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/translations/{kind}/{id}/{locale}",
             post(screens::put_translation),
+        )
+        .route(
+            "/console/components",
+            get(components::components_page).post(components::create_component),
+        )
+        .route(
+            "/console/components/{id}",
+            get(components::component_page).post(components::save_component),
+        )
+        .route(
+            "/console/components/{id}/move",
+            post(components::move_component),
+        )
+        .route(
+            "/console/components/{id}/status",
+            post(components::set_component_status),
+        )
+        .route(
+            "/console/maintenance",
+            get(maintenance::maintenance_page).post(maintenance::schedule_maintenance),
         )
         .route("/console/audit", get(screens::audit_page))
         .route(
@@ -338,10 +360,11 @@ impl Visit {
         }
     }
 
-    /// 303 to `to`, with a flash message (a locale key) for the next page.
+    /// 303 to `to`, with a flash message (a locale key) for the next page; none if empty.
     pub fn redirect(&self, to: &str, flash: &str) -> Response {
         let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
-        if let Ok(v) = HeaderValue::from_str(&self.cookie(FLASH_COOKIE, flash, Some(60))) {
+        let cookie = (!flash.is_empty()).then(|| self.cookie(FLASH_COOKIE, flash, Some(60)));
+        if let Some(Ok(v)) = cookie.map(|c| HeaderValue::from_str(&c)) {
             r.headers_mut().append(header::SET_COOKIE, v);
         }
         r.headers_mut()

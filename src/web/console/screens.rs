@@ -13,11 +13,12 @@ use serde::Deserialize;
 use super::*;
 use crate::domain::*;
 use crate::render::i18n::default_message_key;
+use crate::render::pages::effective_status;
 use crate::render::{labels, markdown};
 use crate::service::*;
 use crate::store::{AuditFilter, IncidentFilter};
 
-type Pairs = Form<Vec<(String, String)>>;
+pub(super) type Pairs = Form<Vec<(String, String)>>;
 
 const OPEN: [IncidentStatus; 6] = [
     IncidentStatus::Investigating,
@@ -90,7 +91,12 @@ fn field_key(field: &str) -> String {
 }
 
 /// A time typed into a form: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
-fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(
+    fields: &Fields,
+    name: &str,
+    errs: &mut Errs,
+    tr: &Tr,
+) -> Option<DateTime<Utc>> {
     let raw = fields.get(name).trim();
     if raw.is_empty() {
         return None;
@@ -110,7 +116,7 @@ fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<D
     parsed
 }
 
-fn parse_enum<T: std::str::FromStr>(
+pub(super) fn parse_enum<T: std::str::FromStr>(
     fields: &Fields,
     name: &str,
     errs: &mut Errs,
@@ -172,7 +178,7 @@ fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 child: c.group_id.is_some(),
-                status: tr.t(labels::component_status(c.status)),
+                status: tr.t(labels::component_status(effective_status(c, components))),
                 opts,
             }
         })
