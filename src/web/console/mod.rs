@@ -24,6 +24,7 @@ use crate::render::i18n::I18n;
 use crate::service::SignedIn;
 
 mod screens;
+mod settings;
 mod sign_in;
 
 pub const SESSION_COOKIE: &str = "herald_session";
@@ -64,10 +65,18 @@ pub fn routes() -> Router<AppState> {
             get(screens::translations_page),
         )
         .route(
+            "/console/page/translations",
+            get(screens::page_translations_page),
+        )
+        .route(
             "/console/translations/{kind}/{id}/{locale}",
             post(screens::put_translation),
         )
         .route("/console/audit", get(screens::audit_page))
+        .route(
+            "/console/settings",
+            get(settings::settings_page).post(settings::save_settings),
+        )
         .route(
             "/console/users",
             get(screens::users_page).post(screens::create_user),

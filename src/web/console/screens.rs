@@ -84,6 +84,8 @@ fn field_key(field: &str) -> String {
         "root_cause" => "console-field-root-cause",
         "resolution" => "console-field-resolution",
         "detail" => "console-field-detail",
+        "name" => "console-page-name",
+        "footer_markdown" => "console-footer",
         _ => "console-field-other",
     }
     .to_string()
@@ -936,7 +938,12 @@ pub struct TrObject {
 #[template(path = "console/translations.html")]
 struct TranslationsPage {
     c: Chrome,
-    id: String,
+    /// This screen (the language chooser submits to it).
+    show_href: String,
+    back_href: String,
+    back_label: String,
+    /// The incident whose texts these are (empty for the page's own texts).
+    incident: String,
     locale: String,
     original_in: String,
     original_tag: String,
@@ -948,6 +955,94 @@ struct TranslationsPage {
 #[derive(Deserialize)]
 pub struct LocaleQuery {
     locale: Option<String>,
+}
+
+/// The language to translate into: the one asked for if the page has it, else the page's
+/// first language other than the original's (empty when there is none).
+fn target_locale(page: &PageSettings, original: &str, wanted: Option<String>) -> String {
+    wanted
+        .filter(|l| page.locales.contains(l) && l != original)
+        .or_else(|| page.locales.iter().find(|l| *l != original).cloned())
+        .unwrap_or_default()
+}
+
+/// Builds the objects of a translations screen from their originals and the translations
+/// that exist.
+struct TrScope<'a> {
+    tr: &'a Tr,
+    translations: &'a [Translation],
+    locale: &'a str,
+    /// `<kind>-<id>` of the object whose form was just refused.
+    err_object: &'a str,
+}
+
+impl TrScope<'_> {
+    fn object(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        heading: String,
+        originals: Vec<(&str, Option<String>)>,
+    ) -> TrObject {
+        let tr = self.tr;
+        let mut provenance = "human";
+        let fields = originals
+            .into_iter()
+            .filter_map(|(field, original)| {
+                let original = original?;
+                let t = self.translations.iter().find(|t| {
+                    t.kind == kind
+                        && t.object_id == object_id
+                        && t.field == field
+                        && t.locale == self.locale
+                });
+                if let Some(t) = t {
+                    provenance = t.provenance.as_str();
+                }
+                Some(TrField {
+                    name: field.to_string(),
+                    label: tr.t(&field_key(field)),
+                    stale: t.is_some_and(|t| t.is_stale(&original)),
+                    text: t.map(|t| t.text.clone()).unwrap_or_default(),
+                    original,
+                    line: TranslatableKind::is_line_field(field),
+                })
+            })
+            .collect();
+        TrObject {
+            kind: kind.as_str().to_string(),
+            id: object_id.to_string(),
+            heading,
+            fields,
+            has_errors: format!("{}-{}", kind.as_str(), object_id) == self.err_object,
+            provenances: Opt::list(
+                Provenance::ALL,
+                |p| p.as_str(),
+                |p| tr.t(provenance_key(p)),
+                provenance,
+            ),
+        }
+    }
+}
+
+/// The other languages of the page, for the language chooser.
+fn locale_opts(tr: &Tr, page: &PageSettings, original: &str, locale: &str) -> Vec<Opt> {
+    page.locales
+        .iter()
+        .filter(|l| *l != original)
+        .map(|l| Opt {
+            value: l.clone(),
+            label: tr.t(&format!("language-name-{l}")),
+            selected: l == locale,
+        })
+        .collect()
+}
+
+fn original_in(tr: &Tr, original: &str) -> String {
+    tr.f(
+        "console-original-in",
+        &[("language", tr.t(&format!("language-name-{original}")))],
+    )
 }
 
 async fn translations_view(
@@ -969,60 +1064,16 @@ async fn translations_view(
         Err(e) => return console.visit.error(&e),
     };
     let original_locale = detail.incident.locale.clone();
-    let locale = locale
-        .filter(|l| page.locales.contains(l) && *l != original_locale)
-        .or_else(|| {
-            page.locales
-                .iter()
-                .find(|l| **l != original_locale)
-                .cloned()
-        })
-        .unwrap_or_default();
-    let existing = |kind: TranslatableKind, object_id: &str, field: &str| {
-        detail.translations.iter().find(|t| {
-            t.kind == kind && t.object_id == object_id && t.field == field && t.locale == locale
-        })
-    };
-    let object = |kind: TranslatableKind,
-                  object_id: &str,
-                  heading: String,
-                  originals: Vec<(&str, Option<String>)>| {
-        let mut provenance = "human";
-        let fields = originals
-            .into_iter()
-            .filter_map(|(field, original)| {
-                let original = original?;
-                let t = existing(kind, object_id, field);
-                if let Some(t) = t {
-                    provenance = t.provenance.as_str();
-                }
-                Some(TrField {
-                    name: field.to_string(),
-                    label: tr.t(&field_key(field)),
-                    stale: t.is_some_and(|t| t.is_stale(&original)),
-                    text: t.map(|t| t.text.clone()).unwrap_or_default(),
-                    original,
-                    line: TranslatableKind::is_line_field(field),
-                })
-            })
-            .collect();
-        TrObject {
-            kind: kind.as_str().to_string(),
-            id: object_id.to_string(),
-            heading,
-            fields,
-            has_errors: format!("{}-{}", kind.as_str(), object_id) == err_object,
-            provenances: Opt::list(
-                Provenance::ALL,
-                |p| p.as_str(),
-                |p| tr.t(provenance_key(p)),
-                provenance,
-            ),
-        }
+    let locale = target_locale(&page, &original_locale, locale);
+    let scope = TrScope {
+        tr,
+        translations: &detail.translations,
+        locale: &locale,
+        err_object: &err_object,
     };
     let inc = &detail.incident;
     let stamp = stamp_fn(state, tr).await;
-    let mut objects = vec![object(
+    let mut objects = vec![scope.object(
         TranslatableKind::Incident,
         &inc.id,
         tr.t("console-tr-incident"),
@@ -1032,7 +1083,7 @@ async fn translations_view(
         ],
     )];
     for u in &detail.updates {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::Update,
             &u.id,
             format!(
@@ -1044,7 +1095,7 @@ async fn translations_view(
         ));
     }
     if let Some(p) = &detail.postmortem {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::Postmortem,
             &inc.id,
             tr.t("postmortem-heading"),
@@ -1056,7 +1107,7 @@ async fn translations_view(
         ));
     }
     for i in &detail.remediation_items {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::RemediationItem,
             &i.id,
             format!("{} · {}", tr.t("remediation-heading"), i.title),
@@ -1066,32 +1117,19 @@ async fn translations_view(
             ],
         ));
     }
-    let locales = page
-        .locales
-        .iter()
-        .filter(|l| **l != original_locale)
-        .map(|l| Opt {
-            value: l.clone(),
-            label: tr.t(&format!("language-name-{l}")),
-            selected: *l == locale,
-        })
-        .collect();
     let view = TranslationsPage {
         c: console.chrome(
             state,
             &tr.f("console-translations-of", &[("title", inc.title.clone())]),
         ),
-        id: inc.id.clone(),
-        original_in: tr.f(
-            "console-original-in",
-            &[(
-                "language",
-                tr.t(&format!("language-name-{original_locale}")),
-            )],
-        ),
+        show_href: format!("/console/incidents/{}/translations", inc.id),
+        back_href: format!("/console/incidents/{}", inc.id),
+        back_label: tr.t("console-back-to-incident"),
+        incident: inc.id.clone(),
+        original_in: original_in(tr, &original_locale),
         original_tag: original_locale.clone(),
+        locales: locale_opts(tr, &page, &original_locale, &locale),
         locale,
-        locales,
         objects,
         errs,
     };
@@ -1109,6 +1147,87 @@ pub async fn translations_page(
         &state,
         &console,
         &id,
+        locale,
+        String::new(),
+        Errs::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The page's own texts (its name and footer), written in the default language.
+async fn page_translations_view(
+    state: &AppState,
+    console: &Console,
+    locale: Option<String>,
+    err_object: String,
+    errs: Errs,
+    status: StatusCode,
+) -> Response {
+    let tr = &console.visit.tr;
+    let page = match state.service.page().await {
+        Ok(p) => p,
+        Err(e) => return console.visit.error(&e),
+    };
+    let translations = match state
+        .service
+        .store()
+        .translations(TranslatableKind::Page, &page.id)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return console.visit.error(&e.into()),
+    };
+    let original_locale = page.default_locale.clone();
+    let locale = target_locale(&page, &original_locale, locale);
+    let scope = TrScope {
+        tr,
+        translations: &translations,
+        locale: &locale,
+        err_object: &err_object,
+    };
+    let objects = vec![scope.object(
+        TranslatableKind::Page,
+        &page.id,
+        page.name.clone(),
+        vec![
+            ("name", Some(page.name.clone())),
+            (
+                "footer_markdown",
+                Some(page.footer_markdown.clone()).filter(|f| !f.trim().is_empty()),
+            ),
+        ],
+    )];
+    let (back_href, back_label) = if console.who.user.role.is_admin() {
+        ("/console/settings", tr.t("console-back-to-settings"))
+    } else {
+        ("/console", tr.t("console-back"))
+    };
+    let view = TranslationsPage {
+        c: console.chrome(state, &tr.t("console-page-translations")),
+        show_href: "/console/page/translations".into(),
+        back_href: back_href.into(),
+        back_label,
+        incident: String::new(),
+        original_in: original_in(tr, &original_locale),
+        original_tag: original_locale.clone(),
+        locales: locale_opts(tr, &page, &original_locale, &locale),
+        locale,
+        objects,
+        errs,
+    };
+    console.visit.page(status, view.render())
+}
+
+pub async fn page_translations_page(
+    State(state): State<AppState>,
+    console: Console,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let locale = query.ok().and_then(|q| q.0.locale);
+    page_translations_view(
+        &state,
+        &console,
         locale,
         String::new(),
         Errs::default(),
@@ -1144,17 +1263,36 @@ pub async fn put_translation(
         errs.add("fields", console.visit.tr.t("console-error-no-translation"));
     }
     let err_object = format!("{}-{}", kind.as_str(), id);
+    // Back to the screen the form was on: the page's texts, or an incident's.
+    let refused = |err_object: String, errs: Errs, status: StatusCode| {
+        let (state, console, incident_id, locale) = (&state, &console, &incident_id, &locale);
+        async move {
+            if kind == TranslatableKind::Page {
+                page_translations_view(
+                    state,
+                    console,
+                    Some(locale.clone()),
+                    err_object,
+                    errs,
+                    status,
+                )
+                .await
+            } else {
+                translations_view(
+                    state,
+                    console,
+                    incident_id,
+                    Some(locale.clone()),
+                    err_object,
+                    errs,
+                    status,
+                )
+                .await
+            }
+        }
+    };
     let Some(provenance) = provenance.filter(|_| errs.is_empty()) else {
-        return translations_view(
-            &state,
-            &console,
-            &incident_id,
-            Some(locale),
-            err_object,
-            errs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(err_object, errs, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let put = TranslationPut { fields, provenance };
     match state
@@ -1162,22 +1300,19 @@ pub async fn put_translation(
         .put_translation(&console.actor(), kind, &id, &locale, put)
         .await
     {
-        Ok(_) => console.visit.redirect(
-            &format!("/console/incidents/{incident_id}/translations?locale={locale}"),
-            "console-flash-translation-saved",
-        ),
+        Ok(_) => {
+            let to = if kind == TranslatableKind::Page {
+                format!("/console/page/translations?locale={locale}")
+            } else {
+                format!("/console/incidents/{incident_id}/translations?locale={locale}")
+            };
+            console
+                .visit
+                .redirect(&to, "console-flash-translation-saved")
+        }
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            translations_view(
-                &state,
-                &console,
-                &incident_id,
-                Some(locale),
-                err_object,
-                Errs::from_error(&e),
-                code,
-            )
-            .await
+            refused(err_object, Errs::from_error(&e), code).await
         }
     }
 }
