@@ -81,6 +81,8 @@ pub fn routes() -> Router<AppState> {
             "/console/users",
             get(screens::users_page).post(screens::create_user),
         )
+        .route("/console/users/{id}/disable", post(screens::disable_user))
+        .route("/console/users/{id}/enable", post(screens::enable_user))
         .route(
             "/console/tokens",
             get(screens::tokens_page).post(screens::create_token),

@@ -1395,9 +1395,17 @@ pub async fn audit_page(
 // ---------------------------------------------------------------- users and tokens
 
 pub struct UserRow {
+    pub id: String,
     pub name: String,
     pub role: String,
     pub created: String,
+    /// "Active", or "Disabled on ..." .
+    pub state: String,
+    pub disabled: bool,
+    /// The signed-in user's own row (no disable button).
+    pub is_self: bool,
+    /// The button's accessible name: "Disable ana".
+    pub action_label: String,
 }
 
 #[derive(Template)]
@@ -1408,6 +1416,8 @@ struct UsersPage {
     form: Fields,
     errs: Errs,
     roles: Vec<Opt>,
+    /// Why a disable or enable was refused, if it just was.
+    refused: String,
 }
 
 async fn users_view(
@@ -1415,6 +1425,7 @@ async fn users_view(
     console: &Console,
     form: Fields,
     errs: Errs,
+    refused: String,
     status: StatusCode,
 ) -> Response {
     let tr = &console.visit.tr;
@@ -1427,9 +1438,27 @@ async fn users_view(
         users: users
             .iter()
             .map(|u| UserRow {
+                id: u.id.clone(),
                 name: u.username.clone(),
                 role: tr.t(role_key(u.role)),
                 created: u.created_at.format("%Y-%m-%d").to_string(),
+                state: match u.disabled_at {
+                    Some(at) => tr.f(
+                        "console-user-disabled-on",
+                        &[("date", at.format("%Y-%m-%d").to_string())],
+                    ),
+                    None => tr.t("console-user-active"),
+                },
+                disabled: u.disabled_at.is_some(),
+                is_self: u.id == console.who.user.id,
+                action_label: tr.f(
+                    if u.disabled_at.is_some() {
+                        "console-enable-user"
+                    } else {
+                        "console-disable-user"
+                    },
+                    &[("user", u.username.clone())],
+                ),
             })
             .collect(),
         roles: Opt::list(
@@ -1440,6 +1469,7 @@ async fn users_view(
         ),
         form,
         errs,
+        refused,
     };
     console.visit.page(status, page.render())
 }
@@ -1453,6 +1483,7 @@ pub async fn users_page(State(state): State<AppState>, console: Console) -> Resp
         &console,
         Fields::default(),
         Errs::default(),
+        String::new(),
         StatusCode::OK,
     )
     .await
@@ -1477,6 +1508,7 @@ pub async fn create_user(
             &console,
             form,
             errs,
+            String::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -1496,8 +1528,79 @@ pub async fn create_user(
             .redirect("/console/users", "console-flash-user-created"),
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            users_view(&state, &console, form, Errs::from_error(&e), code).await
+            users_view(
+                &state,
+                &console,
+                form,
+                Errs::from_error(&e),
+                String::new(),
+                code,
+            )
+            .await
         }
+    }
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    set_user_disabled(&state, &console, &id, Fields(pairs), true).await
+}
+
+pub async fn enable_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    set_user_disabled(&state, &console, &id, Fields(pairs), false).await
+}
+
+/// Disables (their sessions end at once) or enables a user; refusals are shown on the users
+/// screen in the user's language.
+async fn set_user_disabled(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    form: Fields,
+    disabled: bool,
+) -> Response {
+    if let Err(r) = console.guard(&form, Need::Admin) {
+        return r;
+    }
+    let tr = &console.visit.tr;
+    let refuse = |key: &'static str| async move {
+        users_view(
+            state,
+            console,
+            Fields::default(),
+            Errs::default(),
+            tr.t(key),
+            StatusCode::CONFLICT,
+        )
+        .await
+    };
+    if disabled && id == console.who.user.id {
+        return refuse("console-error-disable-self").await;
+    }
+    match state
+        .service
+        .set_user_disabled(&console.actor(), id, disabled)
+        .await
+    {
+        Ok(_) => console.visit.redirect(
+            "/console/users",
+            if disabled {
+                "console-flash-user-disabled"
+            } else {
+                "console-flash-user-enabled"
+            },
+        ),
+        Err(Error::Conflict(_)) => refuse("console-error-last-admin").await,
+        Err(e) => console.visit.error(&e),
     }
 }
 
