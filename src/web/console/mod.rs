@@ -59,6 +59,10 @@ pub fn routes() -> Router<AppState> {
             post(screens::put_postmortem),
         )
         .route("/console/incidents/{id}/items", post(screens::add_item))
+        .route(
+            "/console/incidents/{id}/milestones",
+            post(screens::put_milestones),
+        )
         .route("/console/items/{id}", post(screens::patch_item))
         .route(
             "/console/incidents/{id}/translations",

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Deserialize;
 
 use super::*;
@@ -110,6 +110,51 @@ fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<D
         errs.add(name, tr.t("console-error-time"));
     }
     parsed
+}
+
+/// A day typed into a form: `YYYY-MM-DD` (as `<input type="date">` sends it); empty is none.
+fn parse_date(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<NaiveDate> {
+    let raw = fields.get(name).trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errs.add(name, tr.t("console-error-date"));
+    }
+    parsed
+}
+
+/// The milestones an author sets (the others follow from the updates), by form field name.
+fn editable_milestones(m: &Milestones) -> [(&'static str, Option<DateTime<Utc>>); 4] {
+    [
+        ("impact_started_at", m.impact_started_at),
+        ("detected_at", m.detected_at),
+        ("mitigated_at", m.mitigated_at),
+        ("impact_ended_at", m.impact_ended_at),
+    ]
+}
+
+fn milestone_key(name: &str) -> &'static str {
+    match name {
+        "impact_started_at" => "console-milestone-impact-started",
+        "detected_at" => "console-milestone-detected",
+        "mitigated_at" => "console-milestone-mitigated",
+        "impact_ended_at" => "console-milestone-impact-ended",
+        "monitoring_at" => "console-milestone-monitoring",
+        _ => "console-milestone-resolved",
+    }
+}
+
+/// A milestone as a `datetime-local` value in UTC: seconds only when it has some, so an
+/// untouched field reads back exactly.
+fn milestone_value(at: Option<DateTime<Utc>>) -> String {
+    match at {
+        None => String::new(),
+        Some(t) if t.second() == 0 && t.nanosecond() == 0 => t.format("%Y-%m-%dT%H:%M").to_string(),
+        Some(t) if t.nanosecond() == 0 => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+    }
 }
 
 fn parse_enum<T: std::str::FromStr>(
@@ -454,9 +499,22 @@ pub struct ItemRow {
     pub category: String,
     pub states: Vec<Opt>,
     pub reason: String,
+    /// `YYYY-MM-DD` or empty.
+    pub due: String,
+    pub tracker: String,
     pub up_label: String,
     pub down_label: String,
     pub err: String,
+}
+
+/// One milestone in the editor.
+pub struct MilestoneRow {
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    /// The input's `step`: seconds, or milliseconds for a time given with them through the
+    /// API (a browser refuses to send a value that is off its step).
+    pub step: &'static str,
 }
 
 #[derive(Template)]
@@ -483,6 +541,11 @@ struct IncidentPage {
     item_form: Fields,
     categories: Vec<Opt>,
     item_states: Vec<Opt>,
+    /// Incidents have milestones (maintenances have a window instead).
+    has_milestones: bool,
+    milestones: Vec<MilestoneRow>,
+    /// Milestones derived from the updates: (label, time).
+    derived: Vec<(String, String)>,
 }
 
 struct Submitted {
@@ -569,6 +632,11 @@ async fn incident_view(
                 i.state.as_str(),
             ),
             reason: i.state_reason.clone().unwrap_or_default(),
+            due: i
+                .due_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            tracker: i.tracker_url.clone().unwrap_or_default(),
             up_label: tr.f("console-move-up", &[("item", i.title.clone())]),
             down_label: tr.f("console-move-down", &[("item", i.title.clone())]),
             err: form_error(&sub, &format!("item-{}", i.id)),
@@ -579,6 +647,36 @@ async fn incident_view(
     } else {
         Fields::default()
     };
+    let m = &inc.milestones;
+    let milestones = editable_milestones(m)
+        .into_iter()
+        .map(|(name, at)| MilestoneRow {
+            name,
+            label: tr.t(milestone_key(name)),
+            value: if sub.err_form == "milestones" {
+                sub.form.get(name).to_string()
+            } else {
+                milestone_value(at)
+            },
+            step: if at.is_some_and(|t| t.nanosecond() != 0) {
+                "0.001"
+            } else {
+                "1"
+            },
+        })
+        .collect();
+    let derived = [
+        ("monitoring_at", m.monitoring_at),
+        ("resolved_at", m.resolved_at),
+    ]
+    .into_iter()
+    .map(|(name, at)| {
+        (
+            tr.t(milestone_key(name)),
+            at.map(&stamp).unwrap_or_else(|| "—".into()),
+        )
+    })
+    .collect();
     let page = IncidentPage {
         c: console.chrome(state, &inc.title),
         id: inc.id.clone(),
@@ -632,6 +730,9 @@ async fn incident_view(
             item_form.get("state"),
         ),
         item_form,
+        has_milestones: inc.kind == IncidentKind::Incident,
+        milestones,
+        derived,
         form,
     };
     console.visit.page(status, page.render())
@@ -821,7 +922,8 @@ pub async fn add_item(
     let mut errs = Errs::default();
     let category = parse_enum::<RemediationCategory>(&form, "category", &mut errs, tr);
     let item_state = parse_enum::<RemediationState>(&form, "state", &mut errs, tr);
-    let (Some(category), Some(item_state)) = (category, item_state) else {
+    let due_on = parse_date(&form, "due_on", &mut errs, tr);
+    let (Some(category), Some(item_state), true) = (category, item_state, errs.is_empty()) else {
         let sub = Submitted {
             err_form: "item".into(),
             errs,
@@ -836,7 +938,7 @@ pub async fn add_item(
         category,
         state: item_state,
         state_reason: form.opt("state_reason"),
-        due_on: None,
+        due_on,
         tracker_url: form.opt("tracker_url"),
         position: None,
         translations: Default::default(),
@@ -880,6 +982,8 @@ pub async fn patch_item(
         _ => {
             patch.state = parse_enum::<RemediationState>(&form, "state", &mut errs, tr);
             patch.state_reason = Some(form.opt("state_reason"));
+            patch.due_on = Some(parse_date(&form, "due_on", &mut errs, tr));
+            patch.tracker_url = Some(form.opt("tracker_url"));
         }
     }
     if !errs.is_empty() {
@@ -910,6 +1014,97 @@ pub async fn patch_item(
         Err(e) => {
             let (sub, code) = failed(&format!("item-{id}"), &e, form);
             incident_view(&state, &console, &item.incident_id, sub, code).await
+        }
+    }
+}
+
+pub async fn put_milestones(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    let form = Fields(pairs);
+    if let Err(r) = console.guard(&form, Need::Respond) {
+        return r;
+    }
+    let detail = match state.service.incident_detail(&id).await {
+        Ok(d) => d,
+        Err(e) => return console.visit.error(&e),
+    };
+    let tr = &console.visit.tr;
+    let mut errs = Errs::default();
+    let mut patch = MilestonesPatch::default();
+    let mut next = detail.incident.milestones.clone();
+    for (name, current) in editable_milestones(&detail.incident.milestones) {
+        // Unchanged fields are left alone (a time given through the API keeps its precision).
+        if form.get(name).trim() == milestone_value(current) {
+            continue;
+        }
+        let value = parse_time(&form, name, &mut errs, tr);
+        let (slot, next_slot) = match name {
+            "impact_started_at" => (&mut patch.impact_started_at, &mut next.impact_started_at),
+            "detected_at" => (&mut patch.detected_at, &mut next.detected_at),
+            "mitigated_at" => (&mut patch.mitigated_at, &mut next.mitigated_at),
+            _ => (&mut patch.impact_ended_at, &mut next.impact_ended_at),
+        };
+        *slot = Some(value);
+        *next_slot = value;
+    }
+    // The order rules, said in the user's language (the service checks them again).
+    for problem in milestone_order(&next, state.service.now()) {
+        let message = match &problem {
+            MilestoneProblem::Future { .. } => tr.t("console-error-future"),
+            MilestoneProblem::Before { earlier, .. } => tr.f(
+                "console-error-before",
+                &[("milestone", tr.t(milestone_key(earlier)))],
+            ),
+        };
+        if !errs.has(problem.field()) {
+            errs.add(problem.field(), message);
+        }
+    }
+    if !errs.is_empty() {
+        let sub = Submitted {
+            err_form: "milestones".into(),
+            errs,
+            form,
+            preview: false,
+        };
+        return incident_view(&state, &console, &id, sub, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let unchanged = [
+        &patch.impact_started_at,
+        &patch.detected_at,
+        &patch.mitigated_at,
+        &patch.impact_ended_at,
+    ]
+    .iter()
+    .all(|p| p.is_none());
+    let to = format!("/console/incidents/{id}");
+    if unchanged {
+        return console.visit.redirect(&to, "console-flash-no-change");
+    }
+    let patch = IncidentPatch {
+        milestones: Some(patch),
+        ..Default::default()
+    };
+    match state
+        .service
+        .patch_incident(&console.actor(), &id, patch)
+        .await
+    {
+        Ok(_) => console
+            .visit
+            .redirect(&to, "console-flash-milestones-saved"),
+        Err(e) => {
+            let (mut sub, code) = failed("milestones", &e, form);
+            let mut errs = Errs::default();
+            for (field, message) in sub.errs.all() {
+                errs.add(field.trim_start_matches("milestones."), message);
+            }
+            sub.errs = errs;
+            incident_view(&state, &console, &id, sub, code).await
         }
     }
 }
