@@ -290,7 +290,8 @@ fn spawn_change_watcher(
     })
 }
 
-/// Moves due maintenances on, every `tick_interval`, until stopped.
+/// Moves due maintenances on and deletes expired console sessions, every `tick_interval`,
+/// until stopped.
 fn spawn_ticker(
     state: AppState,
     mut stopped: watch::Receiver<bool>,
@@ -307,6 +308,11 @@ fn spawn_ticker(
                 Ok(0) => {}
                 Ok(moves) => tracing::info!(moves, "maintenances moved on"),
                 Err(e) => tracing::error!(error = %e, "maintenance tick failed"),
+            }
+            match state.service.sweep_sessions().await {
+                Ok(0) => {}
+                Ok(swept) => tracing::debug!(swept, "expired sessions deleted"),
+                Err(e) => tracing::warn!(error = %e, "cannot delete expired sessions"),
             }
         }
     })

@@ -37,10 +37,30 @@ impl Durations {
     }
 }
 
-/// Checks the order of milestones; returns (field, problem) pairs, empty when all is well.
-/// Impact cannot end (or be detected, mitigated) before it starts; mitigation cannot precede
-/// detection; nothing can lie in the future.
-pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, String)> {
+/// What is wrong with one milestone (field names as in [`Milestones`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MilestoneProblem {
+    /// The milestone lies in the future.
+    Future { field: &'static str },
+    /// The milestone lies before `earlier`, which it cannot precede.
+    Before {
+        field: &'static str,
+        earlier: &'static str,
+        earlier_at: DateTime<Utc>,
+    },
+}
+
+impl MilestoneProblem {
+    pub fn field(&self) -> &'static str {
+        match self {
+            MilestoneProblem::Future { field } | MilestoneProblem::Before { field, .. } => field,
+        }
+    }
+}
+
+/// Checks the order of milestones. Impact cannot end (or be detected, mitigated) before it
+/// starts; mitigation cannot precede detection; nothing can lie in the future.
+pub fn milestone_order(m: &Milestones, now: DateTime<Utc>) -> Vec<MilestoneProblem> {
     let mut problems = Vec::new();
     let named = [
         ("impact_started_at", m.impact_started_at),
@@ -48,21 +68,20 @@ pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, St
         ("mitigated_at", m.mitigated_at),
         ("impact_ended_at", m.impact_ended_at),
     ];
-    for (name, at) in named {
-        if let Some(at) = at {
-            if at > now + chrono::Duration::minutes(5) {
-                problems.push((format!("milestones.{name}"), "is in the future".to_string()));
-            }
+    for (field, at) in named {
+        if at.is_some_and(|at| at > now + chrono::Duration::minutes(5)) {
+            problems.push(MilestoneProblem::Future { field });
         }
     }
-    let mut before = |earlier: (&str, Option<DateTime<Utc>>),
-                      later: (&str, Option<DateTime<Utc>>)| {
+    let mut before = |earlier: (&'static str, Option<DateTime<Utc>>),
+                      later: (&'static str, Option<DateTime<Utc>>)| {
         if let (Some(a), Some(b)) = (earlier.1, later.1) {
             if b < a {
-                problems.push((
-                    format!("milestones.{}", later.0),
-                    format!("is before {} ({})", earlier.0, a.to_rfc3339()),
-                ));
+                problems.push(MilestoneProblem::Before {
+                    field: later.0,
+                    earlier: earlier.0,
+                    earlier_at: a,
+                });
             }
         }
     };
@@ -75,6 +94,27 @@ pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, St
         ("mitigated_at", m.mitigated_at),
     );
     problems
+}
+
+/// [`milestone_order`] as (field, problem) pairs for API errors, empty when all is well.
+pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, String)> {
+    milestone_order(m, now)
+        .into_iter()
+        .map(|p| match p {
+            MilestoneProblem::Future { field } => (
+                format!("milestones.{field}"),
+                "is in the future".to_string(),
+            ),
+            MilestoneProblem::Before {
+                field,
+                earlier,
+                earlier_at,
+            } => (
+                format!("milestones.{field}"),
+                format!("is before {earlier} ({})", earlier_at.to_rfc3339()),
+            ),
+        })
+        .collect()
 }
 
 #[cfg(test)]

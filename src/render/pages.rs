@@ -105,7 +105,7 @@ pub struct Layout {
 }
 
 /// Zones offered to visitors (a short, useful list; any IANA zone is accepted by cookie).
-const OFFERED_ZONES: &[&str] = &[
+pub const OFFERED_ZONES: &[&str] = &[
     "Pacific/Honolulu",
     "America/Anchorage",
     "America/Los_Angeles",

@@ -166,4 +166,59 @@ impl Service {
         })?;
         Ok(user)
     }
+
+    /// Disables a user (their sessions end at once, and they cannot sign in) or enables them
+    /// again. Nobody disables their own account, and the last active admin stays enabled.
+    pub async fn set_user_disabled(&self, actor: &Actor, id: &str, disabled: bool) -> Result<User> {
+        actor.require_admin()?;
+        let before = self
+            .store
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| Error::not_found("user", id))?;
+        if before.disabled_at.is_some() == disabled {
+            return Ok(before);
+        }
+        let now = self.now();
+        let mut ops = vec![Op::SetUserDisabled {
+            id: id.to_string(),
+            disabled_at: disabled.then_some(now),
+            updated_at: now,
+        }];
+        if disabled {
+            if actor.is_user(&before) {
+                return Err(Error::Conflict(
+                    "you cannot disable your own account".into(),
+                ));
+            }
+            ops.push(Op::DeleteUserSessions {
+                user_id: id.to_string(),
+            });
+        }
+        let mut after = before.clone();
+        after.disabled_at = disabled.then_some(now);
+        after.updated_at = now;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        self.commit(
+            actor,
+            action,
+            ("user", id),
+            to_json(&before),
+            to_json(&after),
+            ops,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) => Error::Conflict(format!(
+                "`{}` is the last active admin; make another user admin first",
+                before.username
+            )),
+            other => other.into(),
+        })?;
+        Ok(after)
+    }
 }

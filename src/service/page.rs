@@ -15,6 +15,9 @@ pub struct PageInput {
     pub footer_markdown: String,
 }
 
+/// How many display zones a page may have besides UTC (each time is shown in all of them).
+pub const MAX_DISPLAY_ZONES: usize = 4;
+
 pub(crate) fn check_zone(problems: &mut Problems, field: &str, zone: &str) {
     if zone.parse::<chrono_tz::Tz>().is_err() {
         problems.add(
@@ -63,8 +66,11 @@ impl Service {
         for (i, zone) in input.display_time_zones.iter().enumerate() {
             check_zone(&mut problems, &format!("display_time_zones[{i}]"), zone);
         }
-        if input.display_time_zones.len() > 4 {
-            problems.add("display_time_zones", "at most 4 zones besides UTC");
+        if input.display_time_zones.len() > MAX_DISPLAY_ZONES {
+            problems.add(
+                "display_time_zones",
+                format!("at most {MAX_DISPLAY_ZONES} zones besides UTC"),
+            );
         }
         if input.locales.is_empty() {
             problems.add("locales", "must name at least one locale");

@@ -35,6 +35,11 @@ impl Actor {
             role: user.role,
         }
     }
+
+    /// Whether this actor is that console user.
+    pub fn is_user(&self, user: &User) -> bool {
+        self.label == Actor::user(user).label
+    }
 }
 
 /// Verifying against this when the username is unknown costs the same time as a real check,
@@ -161,6 +166,12 @@ impl Service {
         )
         .await?;
         Ok(())
+    }
+
+    /// Deletes expired sessions (the background ticker calls this); returns how many. Not
+    /// audited: it is bookkeeping, like sliding a session's expiry.
+    pub async fn sweep_sessions(&self) -> Result<u64> {
+        Ok(self.store.delete_expired_sessions(self.now()).await?)
     }
 
     /// Every console user (admins only).

@@ -134,7 +134,19 @@ pub enum Op {
         at: DateTime<Utc>,
     },
     InsertUser(User),
+    /// Disables a user (`disabled_at` set) or enables one again (`None`). Disabling the last
+    /// active admin is refused inside the transaction (`Conflict`), so two admins disabling
+    /// each other at the same moment cannot leave the page without one.
+    SetUserDisabled {
+        id: String,
+        disabled_at: Option<DateTime<Utc>>,
+        updated_at: DateTime<Utc>,
+    },
     InsertSession(Session),
+    /// Ends every session of a user.
+    DeleteUserSessions {
+        user_id: String,
+    },
     DeleteSession {
         id_hash: String,
     },
@@ -210,6 +222,9 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>>;
     /// Bookkeeping, not audited: moves a session's expiry (sliding idle timeout).
     async fn touch_session(&self, id_hash: &str, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// Bookkeeping, not audited: deletes the sessions that expired at or before `now`; returns
+    /// how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
     /// The id of the newest audit row: every write leaves one, so this changes exactly when the
     /// data does, whichever instance wrote it (page caches poll it).

@@ -682,7 +682,44 @@ macro_rules! sql_store {
                     }
                 }
                 Op::InsertUser(u) => insert_user(tx, u).await?,
+                Op::SetUserDisabled {
+                    id,
+                    disabled_at,
+                    updated_at,
+                } => {
+                    if disabled_at.is_some() {
+                        // Lock the active admins first: a concurrent disabling waits here and
+                        // then sees this one's result.
+                        sqlx::query(
+                            "UPDATE users SET updated_at = updated_at \
+                             WHERE role = 'admin' AND disabled_at IS NULL",
+                        )
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                    let done = sqlx::query(
+                        "UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1 \
+                         AND ($2 IS NULL OR role <> 'admin' OR EXISTS (SELECT 1 FROM users o \
+                         WHERE o.role = 'admin' AND o.disabled_at IS NULL AND o.id <> $1))",
+                    )
+                    .bind(id)
+                    .bind(disabled_at)
+                    .bind(updated_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict(format!(
+                            "user {id} does not exist or is the last active admin"
+                        )));
+                    }
+                }
                 Op::InsertSession(s) => insert_session(tx, s).await?,
+                Op::DeleteUserSessions { user_id } => {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                        .bind(user_id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
                 Op::DeleteSession { id_hash } => {
                     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                         .bind(id_hash)
@@ -1346,6 +1383,15 @@ macro_rules! sql_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+                let _guard = self.lock_writes().await;
+                let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {

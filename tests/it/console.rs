@@ -11,21 +11,23 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
-/// A cookie-keeping client that does not follow redirects (shared with `console_screens`).
-pub(crate) struct Agent<'a> {
+/// A cookie-keeping client that does not follow redirects.
+pub struct Agent<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
-    pub(crate) cookies: BTreeMap<String, String>,
+    pub cookies: BTreeMap<String, String>,
 }
 
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) location: String,
-    pub(crate) body: String,
+pub struct Answer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+    /// The `Set-Cookie` headers, as sent.
+    pub set_cookies: Vec<String>,
 }
 
 impl<'a> Agent<'a> {
-    pub(crate) fn new(app: &'a TestApp) -> Agent<'a> {
+    pub fn new(app: &'a TestApp) -> Agent<'a> {
         Agent {
             app,
             http: reqwest::Client::builder()
@@ -36,7 +38,7 @@ impl<'a> Agent<'a> {
         }
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+    pub async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
         let cookie = self
             .cookies
             .iter()
@@ -49,8 +51,10 @@ impl<'a> Agent<'a> {
             .send()
             .await
             .unwrap();
+        let mut set_cookies = Vec::new();
         for set in response.headers().get_all("set-cookie") {
             let set = set.to_str().unwrap();
+            set_cookies.push(set.to_string());
             assert!(set.contains("HttpOnly"), "{set}");
             assert!(set.contains("SameSite="), "{set}");
             let (kv, attrs) = set.split_once(';').unwrap_or((set, ""));
@@ -69,27 +73,28 @@ impl<'a> Agent<'a> {
                 .map(|l| l.to_str().unwrap().to_string())
                 .unwrap_or_default(),
             body: response.text().await.unwrap(),
+            set_cookies,
         }
     }
 
-    pub(crate) async fn get(&mut self, path: &str) -> Answer {
+    pub async fn get(&mut self, path: &str) -> Answer {
         let r = self.http.get(self.app.url(path));
         self.send(r).await
     }
 
-    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         let r = self.http.post(self.app.url(path)).form(form);
         self.send(r).await
     }
 
     /// The CSRF token of the page at `path`.
-    pub(crate) async fn csrf(&mut self, path: &str) -> String {
+    pub async fn csrf(&mut self, path: &str) -> String {
         let page = self.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         csrf_of(&page.body)
     }
 
-    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Answer {
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Answer {
         let token = self.csrf("/console/sign-in").await;
         self.post(
             "/console/sign-in",
@@ -103,14 +108,14 @@ impl<'a> Agent<'a> {
     }
 }
 
-pub(crate) fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     html[at..].split('"').next().unwrap().to_string()
 }
 
-pub(crate) const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
-pub(crate) async fn user(app: &TestApp, name: &str, role: Role) {
+pub async fn user(app: &TestApp, name: &str, role: Role) {
     app.service()
         .create_user(&Actor::cli(), name, PASSWORD, role)
         .await

@@ -159,6 +159,10 @@ impl Store for CountingStore {
         self.tick();
         self.inner.touch_session(id_hash, expires_at).await
     }
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        // The background ticker calls this; it is not part of a page.
+        self.inner.delete_expired_sessions(now).await
+    }
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
         self.tick();
         self.inner.session(id_hash).await

@@ -11,6 +11,7 @@ mod badge;
 mod browser;
 mod cli;
 mod console;
+mod console_admin;
 mod console_screens;
 mod counting;
 mod feeds;

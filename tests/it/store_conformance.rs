@@ -576,6 +576,126 @@ async fn run_suite(s: &dyn Store) {
     .await
     .unwrap();
     assert_eq!(s.session("sess").await.unwrap(), None);
+
+    // Expired sessions are swept; live ones stay.
+    let expiring = |id: &str, expires: &str| Session {
+        id_hash: id.into(),
+        expires_at: t(expires),
+        ..session.clone()
+    };
+    s.apply(
+        vec![
+            Op::InsertSession(expiring("old", "2024-03-02T00:00:00Z")),
+            Op::InsertSession(expiring("edge", "2024-03-03T00:00:00Z")),
+            Op::InsertSession(expiring("live", "2024-03-03T00:00:00.001Z")),
+        ],
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.delete_expired_sessions(t("2024-03-03T00:00:00Z"))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(s.session("old").await.unwrap(), None);
+    assert_eq!(s.session("edge").await.unwrap(), None);
+    assert!(s.session("live").await.unwrap().is_some());
+    assert_eq!(
+        s.delete_expired_sessions(t("2024-03-03T00:00:00Z"))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Disabling a user; all their sessions end at once; the last active admin stays enabled.
+    let bea_session = Session {
+        id_hash: "bea-sess".into(),
+        user_id: "zaaaaaaaaaaa".into(),
+        ..session.clone()
+    };
+    s.apply(vec![Op::InsertSession(bea_session)], None)
+        .await
+        .unwrap();
+    s.apply(
+        vec![
+            Op::SetUserDisabled {
+                id: "zaaaaaaaaaaa".into(),
+                disabled_at: Some(t("2024-03-04T00:00:00Z")),
+                updated_at: t("2024-03-04T00:00:00Z"),
+            },
+            Op::DeleteUserSessions {
+                user_id: "zaaaaaaaaaaa".into(),
+            },
+        ],
+        None,
+    )
+    .await
+    .unwrap();
+    let disabled = s.user_by_id("zaaaaaaaaaaa").await.unwrap().unwrap();
+    assert_eq!(disabled.disabled_at, Some(t("2024-03-04T00:00:00Z")));
+    assert_eq!(disabled.updated_at, t("2024-03-04T00:00:00Z"));
+    assert_eq!(s.session("bea-sess").await.unwrap(), None);
+    assert!(s.session("live").await.unwrap().is_some(), "others' stay");
+    let last_admin = s
+        .apply(
+            vec![Op::SetUserDisabled {
+                id: user.id.clone(),
+                disabled_at: Some(t("2024-03-04T00:00:00Z")),
+                updated_at: t("2024-03-04T00:00:00Z"),
+            }],
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(last_admin, StoreError::Conflict(_)),
+        "{last_admin:?}"
+    );
+    assert_eq!(
+        s.user_by_id(&user.id).await.unwrap().unwrap().disabled_at,
+        None
+    );
+    assert!(matches!(
+        s.apply(
+            vec![Op::SetUserDisabled {
+                id: "nobody".into(),
+                disabled_at: None,
+                updated_at: t("2024-03-04T00:00:00Z"),
+            }],
+            None,
+        )
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.apply(
+        vec![Op::SetUserDisabled {
+            id: "zaaaaaaaaaaa".into(),
+            disabled_at: None,
+            updated_at: t("2024-03-05T00:00:00Z"),
+        }],
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.user_by_id("zaaaaaaaaaaa")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled_at,
+        None
+    );
+    s.apply(
+        vec![Op::DeleteSession {
+            id_hash: "live".into(),
+        }],
+        None,
+    )
+    .await
+    .unwrap();
+
     let log = s
         .audit_log(&AuditFilter {
             actor: Some("cli".into()),

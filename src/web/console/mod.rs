@@ -26,6 +26,7 @@ use crate::service::SignedIn;
 mod components;
 mod maintenance;
 mod screens;
+mod settings;
 mod sign_in;
 
 pub const SESSION_COOKIE: &str = "herald_session";
@@ -60,10 +61,18 @@ pub fn routes() -> Router<AppState> {
             post(screens::put_postmortem),
         )
         .route("/console/incidents/{id}/items", post(screens::add_item))
+        .route(
+            "/console/incidents/{id}/milestones",
+            post(screens::put_milestones),
+        )
         .route("/console/items/{id}", post(screens::patch_item))
         .route(
             "/console/incidents/{id}/translations",
             get(screens::translations_page),
+        )
+        .route(
+            "/console/page/translations",
+            get(screens::page_translations_page),
         )
         .route(
             "/console/translations/{kind}/{id}/{locale}",
@@ -91,9 +100,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/audit", get(screens::audit_page))
         .route(
+            "/console/settings",
+            get(settings::settings_page).post(settings::save_settings),
+        )
+        .route(
             "/console/users",
             get(screens::users_page).post(screens::create_user),
         )
+        .route("/console/users/{id}/disable", post(screens::disable_user))
+        .route("/console/users/{id}/enable", post(screens::enable_user))
         .route(
             "/console/tokens",
             get(screens::tokens_page).post(screens::create_token),

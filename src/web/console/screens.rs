@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Deserialize;
 
 use super::*;
@@ -85,6 +85,8 @@ fn field_key(field: &str) -> String {
         "root_cause" => "console-field-root-cause",
         "resolution" => "console-field-resolution",
         "detail" => "console-field-detail",
+        "name" => "console-page-name",
+        "footer_markdown" => "console-footer",
         _ => "console-field-other",
     }
     .to_string()
@@ -114,6 +116,51 @@ pub(super) fn parse_time(
         errs.add(name, tr.t("console-error-time"));
     }
     parsed
+}
+
+/// A day typed into a form: `YYYY-MM-DD` (as `<input type="date">` sends it); empty is none.
+fn parse_date(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<NaiveDate> {
+    let raw = fields.get(name).trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errs.add(name, tr.t("console-error-date"));
+    }
+    parsed
+}
+
+/// The milestones an author sets (the others follow from the updates), by form field name.
+fn editable_milestones(m: &Milestones) -> [(&'static str, Option<DateTime<Utc>>); 4] {
+    [
+        ("impact_started_at", m.impact_started_at),
+        ("detected_at", m.detected_at),
+        ("mitigated_at", m.mitigated_at),
+        ("impact_ended_at", m.impact_ended_at),
+    ]
+}
+
+fn milestone_key(name: &str) -> &'static str {
+    match name {
+        "impact_started_at" => "console-milestone-impact-started",
+        "detected_at" => "console-milestone-detected",
+        "mitigated_at" => "console-milestone-mitigated",
+        "impact_ended_at" => "console-milestone-impact-ended",
+        "monitoring_at" => "console-milestone-monitoring",
+        _ => "console-milestone-resolved",
+    }
+}
+
+/// A milestone as a `datetime-local` value in UTC: seconds only when it has some, so an
+/// untouched field reads back exactly.
+fn milestone_value(at: Option<DateTime<Utc>>) -> String {
+    match at {
+        None => String::new(),
+        Some(t) if t.second() == 0 && t.nanosecond() == 0 => t.format("%Y-%m-%dT%H:%M").to_string(),
+        Some(t) if t.nanosecond() == 0 => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+    }
 }
 
 pub(super) fn parse_enum<T: std::str::FromStr>(
@@ -458,9 +505,22 @@ pub struct ItemRow {
     pub category: String,
     pub states: Vec<Opt>,
     pub reason: String,
+    /// `YYYY-MM-DD` or empty.
+    pub due: String,
+    pub tracker: String,
     pub up_label: String,
     pub down_label: String,
     pub err: String,
+}
+
+/// One milestone in the editor.
+pub struct MilestoneRow {
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    /// The input's `step`: seconds, or milliseconds for a time given with them through the
+    /// API (a browser refuses to send a value that is off its step).
+    pub step: &'static str,
 }
 
 #[derive(Template)]
@@ -487,6 +547,11 @@ struct IncidentPage {
     item_form: Fields,
     categories: Vec<Opt>,
     item_states: Vec<Opt>,
+    /// Incidents have milestones (maintenances have a window instead).
+    has_milestones: bool,
+    milestones: Vec<MilestoneRow>,
+    /// Milestones derived from the updates: (label, time).
+    derived: Vec<(String, String)>,
 }
 
 struct Submitted {
@@ -573,6 +638,11 @@ async fn incident_view(
                 i.state.as_str(),
             ),
             reason: i.state_reason.clone().unwrap_or_default(),
+            due: i
+                .due_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            tracker: i.tracker_url.clone().unwrap_or_default(),
             up_label: tr.f("console-move-up", &[("item", i.title.clone())]),
             down_label: tr.f("console-move-down", &[("item", i.title.clone())]),
             err: form_error(&sub, &format!("item-{}", i.id)),
@@ -583,6 +653,36 @@ async fn incident_view(
     } else {
         Fields::default()
     };
+    let m = &inc.milestones;
+    let milestones = editable_milestones(m)
+        .into_iter()
+        .map(|(name, at)| MilestoneRow {
+            name,
+            label: tr.t(milestone_key(name)),
+            value: if sub.err_form == "milestones" {
+                sub.form.get(name).to_string()
+            } else {
+                milestone_value(at)
+            },
+            step: if at.is_some_and(|t| t.nanosecond() != 0) {
+                "0.001"
+            } else {
+                "1"
+            },
+        })
+        .collect();
+    let derived = [
+        ("monitoring_at", m.monitoring_at),
+        ("resolved_at", m.resolved_at),
+    ]
+    .into_iter()
+    .map(|(name, at)| {
+        (
+            tr.t(milestone_key(name)),
+            at.map(&stamp).unwrap_or_else(|| "—".into()),
+        )
+    })
+    .collect();
     let page = IncidentPage {
         c: console.chrome(state, &inc.title),
         id: inc.id.clone(),
@@ -636,6 +736,9 @@ async fn incident_view(
             item_form.get("state"),
         ),
         item_form,
+        has_milestones: inc.kind == IncidentKind::Incident,
+        milestones,
+        derived,
         form,
     };
     console.visit.page(status, page.render())
@@ -825,7 +928,8 @@ pub async fn add_item(
     let mut errs = Errs::default();
     let category = parse_enum::<RemediationCategory>(&form, "category", &mut errs, tr);
     let item_state = parse_enum::<RemediationState>(&form, "state", &mut errs, tr);
-    let (Some(category), Some(item_state)) = (category, item_state) else {
+    let due_on = parse_date(&form, "due_on", &mut errs, tr);
+    let (Some(category), Some(item_state), true) = (category, item_state, errs.is_empty()) else {
         let sub = Submitted {
             err_form: "item".into(),
             errs,
@@ -840,7 +944,7 @@ pub async fn add_item(
         category,
         state: item_state,
         state_reason: form.opt("state_reason"),
-        due_on: None,
+        due_on,
         tracker_url: form.opt("tracker_url"),
         position: None,
         translations: Default::default(),
@@ -884,6 +988,8 @@ pub async fn patch_item(
         _ => {
             patch.state = parse_enum::<RemediationState>(&form, "state", &mut errs, tr);
             patch.state_reason = Some(form.opt("state_reason"));
+            patch.due_on = Some(parse_date(&form, "due_on", &mut errs, tr));
+            patch.tracker_url = Some(form.opt("tracker_url"));
         }
     }
     if !errs.is_empty() {
@@ -918,6 +1024,97 @@ pub async fn patch_item(
     }
 }
 
+pub async fn put_milestones(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    let form = Fields(pairs);
+    if let Err(r) = console.guard(&form, Need::Respond) {
+        return r;
+    }
+    let detail = match state.service.incident_detail(&id).await {
+        Ok(d) => d,
+        Err(e) => return console.visit.error(&e),
+    };
+    let tr = &console.visit.tr;
+    let mut errs = Errs::default();
+    let mut patch = MilestonesPatch::default();
+    let mut next = detail.incident.milestones.clone();
+    for (name, current) in editable_milestones(&detail.incident.milestones) {
+        // Unchanged fields are left alone (a time given through the API keeps its precision).
+        if form.get(name).trim() == milestone_value(current) {
+            continue;
+        }
+        let value = parse_time(&form, name, &mut errs, tr);
+        let (slot, next_slot) = match name {
+            "impact_started_at" => (&mut patch.impact_started_at, &mut next.impact_started_at),
+            "detected_at" => (&mut patch.detected_at, &mut next.detected_at),
+            "mitigated_at" => (&mut patch.mitigated_at, &mut next.mitigated_at),
+            _ => (&mut patch.impact_ended_at, &mut next.impact_ended_at),
+        };
+        *slot = Some(value);
+        *next_slot = value;
+    }
+    // The order rules, said in the user's language (the service checks them again).
+    for problem in milestone_order(&next, state.service.now()) {
+        let message = match &problem {
+            MilestoneProblem::Future { .. } => tr.t("console-error-future"),
+            MilestoneProblem::Before { earlier, .. } => tr.f(
+                "console-error-before",
+                &[("milestone", tr.t(milestone_key(earlier)))],
+            ),
+        };
+        if !errs.has(problem.field()) {
+            errs.add(problem.field(), message);
+        }
+    }
+    if !errs.is_empty() {
+        let sub = Submitted {
+            err_form: "milestones".into(),
+            errs,
+            form,
+            preview: false,
+        };
+        return incident_view(&state, &console, &id, sub, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let unchanged = [
+        &patch.impact_started_at,
+        &patch.detected_at,
+        &patch.mitigated_at,
+        &patch.impact_ended_at,
+    ]
+    .iter()
+    .all(|p| p.is_none());
+    let to = format!("/console/incidents/{id}");
+    if unchanged {
+        return console.visit.redirect(&to, "console-flash-no-change");
+    }
+    let patch = IncidentPatch {
+        milestones: Some(patch),
+        ..Default::default()
+    };
+    match state
+        .service
+        .patch_incident(&console.actor(), &id, patch)
+        .await
+    {
+        Ok(_) => console
+            .visit
+            .redirect(&to, "console-flash-milestones-saved"),
+        Err(e) => {
+            let (mut sub, code) = failed("milestones", &e, form);
+            let mut errs = Errs::default();
+            for (field, message) in sub.errs.all() {
+                errs.add(field.trim_start_matches("milestones."), message);
+            }
+            sub.errs = errs;
+            incident_view(&state, &console, &id, sub, code).await
+        }
+    }
+}
+
 // ---------------------------------------------------------------- translations
 
 pub struct TrField {
@@ -942,7 +1139,12 @@ pub struct TrObject {
 #[template(path = "console/translations.html")]
 struct TranslationsPage {
     c: Chrome,
-    id: String,
+    /// This screen (the language chooser submits to it).
+    show_href: String,
+    back_href: String,
+    back_label: String,
+    /// The incident whose texts these are (empty for the page's own texts).
+    incident: String,
     locale: String,
     original_in: String,
     original_tag: String,
@@ -954,6 +1156,94 @@ struct TranslationsPage {
 #[derive(Deserialize)]
 pub struct LocaleQuery {
     locale: Option<String>,
+}
+
+/// The language to translate into: the one asked for if the page has it, else the page's
+/// first language other than the original's (empty when there is none).
+fn target_locale(page: &PageSettings, original: &str, wanted: Option<String>) -> String {
+    wanted
+        .filter(|l| page.locales.contains(l) && l != original)
+        .or_else(|| page.locales.iter().find(|l| *l != original).cloned())
+        .unwrap_or_default()
+}
+
+/// Builds the objects of a translations screen from their originals and the translations
+/// that exist.
+struct TrScope<'a> {
+    tr: &'a Tr,
+    translations: &'a [Translation],
+    locale: &'a str,
+    /// `<kind>-<id>` of the object whose form was just refused.
+    err_object: &'a str,
+}
+
+impl TrScope<'_> {
+    fn object(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        heading: String,
+        originals: Vec<(&str, Option<String>)>,
+    ) -> TrObject {
+        let tr = self.tr;
+        let mut provenance = "human";
+        let fields = originals
+            .into_iter()
+            .filter_map(|(field, original)| {
+                let original = original?;
+                let t = self.translations.iter().find(|t| {
+                    t.kind == kind
+                        && t.object_id == object_id
+                        && t.field == field
+                        && t.locale == self.locale
+                });
+                if let Some(t) = t {
+                    provenance = t.provenance.as_str();
+                }
+                Some(TrField {
+                    name: field.to_string(),
+                    label: tr.t(&field_key(field)),
+                    stale: t.is_some_and(|t| t.is_stale(&original)),
+                    text: t.map(|t| t.text.clone()).unwrap_or_default(),
+                    original,
+                    line: TranslatableKind::is_line_field(field),
+                })
+            })
+            .collect();
+        TrObject {
+            kind: kind.as_str().to_string(),
+            id: object_id.to_string(),
+            heading,
+            fields,
+            has_errors: format!("{}-{}", kind.as_str(), object_id) == self.err_object,
+            provenances: Opt::list(
+                Provenance::ALL,
+                |p| p.as_str(),
+                |p| tr.t(provenance_key(p)),
+                provenance,
+            ),
+        }
+    }
+}
+
+/// The other languages of the page, for the language chooser.
+fn locale_opts(tr: &Tr, page: &PageSettings, original: &str, locale: &str) -> Vec<Opt> {
+    page.locales
+        .iter()
+        .filter(|l| *l != original)
+        .map(|l| Opt {
+            value: l.clone(),
+            label: tr.t(&format!("language-name-{l}")),
+            selected: l == locale,
+        })
+        .collect()
+}
+
+fn original_in(tr: &Tr, original: &str) -> String {
+    tr.f(
+        "console-original-in",
+        &[("language", tr.t(&format!("language-name-{original}")))],
+    )
 }
 
 async fn translations_view(
@@ -975,60 +1265,16 @@ async fn translations_view(
         Err(e) => return console.visit.error(&e),
     };
     let original_locale = detail.incident.locale.clone();
-    let locale = locale
-        .filter(|l| page.locales.contains(l) && *l != original_locale)
-        .or_else(|| {
-            page.locales
-                .iter()
-                .find(|l| **l != original_locale)
-                .cloned()
-        })
-        .unwrap_or_default();
-    let existing = |kind: TranslatableKind, object_id: &str, field: &str| {
-        detail.translations.iter().find(|t| {
-            t.kind == kind && t.object_id == object_id && t.field == field && t.locale == locale
-        })
-    };
-    let object = |kind: TranslatableKind,
-                  object_id: &str,
-                  heading: String,
-                  originals: Vec<(&str, Option<String>)>| {
-        let mut provenance = "human";
-        let fields = originals
-            .into_iter()
-            .filter_map(|(field, original)| {
-                let original = original?;
-                let t = existing(kind, object_id, field);
-                if let Some(t) = t {
-                    provenance = t.provenance.as_str();
-                }
-                Some(TrField {
-                    name: field.to_string(),
-                    label: tr.t(&field_key(field)),
-                    stale: t.is_some_and(|t| t.is_stale(&original)),
-                    text: t.map(|t| t.text.clone()).unwrap_or_default(),
-                    original,
-                    line: TranslatableKind::is_line_field(field),
-                })
-            })
-            .collect();
-        TrObject {
-            kind: kind.as_str().to_string(),
-            id: object_id.to_string(),
-            heading,
-            fields,
-            has_errors: format!("{}-{}", kind.as_str(), object_id) == err_object,
-            provenances: Opt::list(
-                Provenance::ALL,
-                |p| p.as_str(),
-                |p| tr.t(provenance_key(p)),
-                provenance,
-            ),
-        }
+    let locale = target_locale(&page, &original_locale, locale);
+    let scope = TrScope {
+        tr,
+        translations: &detail.translations,
+        locale: &locale,
+        err_object: &err_object,
     };
     let inc = &detail.incident;
     let stamp = stamp_fn(state, tr).await;
-    let mut objects = vec![object(
+    let mut objects = vec![scope.object(
         TranslatableKind::Incident,
         &inc.id,
         tr.t("console-tr-incident"),
@@ -1038,7 +1284,7 @@ async fn translations_view(
         ],
     )];
     for u in &detail.updates {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::Update,
             &u.id,
             format!(
@@ -1050,7 +1296,7 @@ async fn translations_view(
         ));
     }
     if let Some(p) = &detail.postmortem {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::Postmortem,
             &inc.id,
             tr.t("postmortem-heading"),
@@ -1062,7 +1308,7 @@ async fn translations_view(
         ));
     }
     for i in &detail.remediation_items {
-        objects.push(object(
+        objects.push(scope.object(
             TranslatableKind::RemediationItem,
             &i.id,
             format!("{} · {}", tr.t("remediation-heading"), i.title),
@@ -1072,32 +1318,19 @@ async fn translations_view(
             ],
         ));
     }
-    let locales = page
-        .locales
-        .iter()
-        .filter(|l| **l != original_locale)
-        .map(|l| Opt {
-            value: l.clone(),
-            label: tr.t(&format!("language-name-{l}")),
-            selected: *l == locale,
-        })
-        .collect();
     let view = TranslationsPage {
         c: console.chrome(
             state,
             &tr.f("console-translations-of", &[("title", inc.title.clone())]),
         ),
-        id: inc.id.clone(),
-        original_in: tr.f(
-            "console-original-in",
-            &[(
-                "language",
-                tr.t(&format!("language-name-{original_locale}")),
-            )],
-        ),
+        show_href: format!("/console/incidents/{}/translations", inc.id),
+        back_href: format!("/console/incidents/{}", inc.id),
+        back_label: tr.t("console-back-to-incident"),
+        incident: inc.id.clone(),
+        original_in: original_in(tr, &original_locale),
         original_tag: original_locale.clone(),
+        locales: locale_opts(tr, &page, &original_locale, &locale),
         locale,
-        locales,
         objects,
         errs,
     };
@@ -1115,6 +1348,87 @@ pub async fn translations_page(
         &state,
         &console,
         &id,
+        locale,
+        String::new(),
+        Errs::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The page's own texts (its name and footer), written in the default language.
+async fn page_translations_view(
+    state: &AppState,
+    console: &Console,
+    locale: Option<String>,
+    err_object: String,
+    errs: Errs,
+    status: StatusCode,
+) -> Response {
+    let tr = &console.visit.tr;
+    let page = match state.service.page().await {
+        Ok(p) => p,
+        Err(e) => return console.visit.error(&e),
+    };
+    let translations = match state
+        .service
+        .store()
+        .translations(TranslatableKind::Page, &page.id)
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return console.visit.error(&e.into()),
+    };
+    let original_locale = page.default_locale.clone();
+    let locale = target_locale(&page, &original_locale, locale);
+    let scope = TrScope {
+        tr,
+        translations: &translations,
+        locale: &locale,
+        err_object: &err_object,
+    };
+    let objects = vec![scope.object(
+        TranslatableKind::Page,
+        &page.id,
+        page.name.clone(),
+        vec![
+            ("name", Some(page.name.clone())),
+            (
+                "footer_markdown",
+                Some(page.footer_markdown.clone()).filter(|f| !f.trim().is_empty()),
+            ),
+        ],
+    )];
+    let (back_href, back_label) = if console.who.user.role.is_admin() {
+        ("/console/settings", tr.t("console-back-to-settings"))
+    } else {
+        ("/console", tr.t("console-back"))
+    };
+    let view = TranslationsPage {
+        c: console.chrome(state, &tr.t("console-page-translations")),
+        show_href: "/console/page/translations".into(),
+        back_href: back_href.into(),
+        back_label,
+        incident: String::new(),
+        original_in: original_in(tr, &original_locale),
+        original_tag: original_locale.clone(),
+        locales: locale_opts(tr, &page, &original_locale, &locale),
+        locale,
+        objects,
+        errs,
+    };
+    console.visit.page(status, view.render())
+}
+
+pub async fn page_translations_page(
+    State(state): State<AppState>,
+    console: Console,
+    query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let locale = query.ok().and_then(|q| q.0.locale);
+    page_translations_view(
+        &state,
+        &console,
         locale,
         String::new(),
         Errs::default(),
@@ -1150,17 +1464,36 @@ pub async fn put_translation(
         errs.add("fields", console.visit.tr.t("console-error-no-translation"));
     }
     let err_object = format!("{}-{}", kind.as_str(), id);
+    // Back to the screen the form was on: the page's texts, or an incident's.
+    let refused = |err_object: String, errs: Errs, status: StatusCode| {
+        let (state, console, incident_id, locale) = (&state, &console, &incident_id, &locale);
+        async move {
+            if kind == TranslatableKind::Page {
+                page_translations_view(
+                    state,
+                    console,
+                    Some(locale.clone()),
+                    err_object,
+                    errs,
+                    status,
+                )
+                .await
+            } else {
+                translations_view(
+                    state,
+                    console,
+                    incident_id,
+                    Some(locale.clone()),
+                    err_object,
+                    errs,
+                    status,
+                )
+                .await
+            }
+        }
+    };
     let Some(provenance) = provenance.filter(|_| errs.is_empty()) else {
-        return translations_view(
-            &state,
-            &console,
-            &incident_id,
-            Some(locale),
-            err_object,
-            errs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(err_object, errs, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let put = TranslationPut { fields, provenance };
     match state
@@ -1168,22 +1501,19 @@ pub async fn put_translation(
         .put_translation(&console.actor(), kind, &id, &locale, put)
         .await
     {
-        Ok(_) => console.visit.redirect(
-            &format!("/console/incidents/{incident_id}/translations?locale={locale}"),
-            "console-flash-translation-saved",
-        ),
+        Ok(_) => {
+            let to = if kind == TranslatableKind::Page {
+                format!("/console/page/translations?locale={locale}")
+            } else {
+                format!("/console/incidents/{incident_id}/translations?locale={locale}")
+            };
+            console
+                .visit
+                .redirect(&to, "console-flash-translation-saved")
+        }
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            translations_view(
-                &state,
-                &console,
-                &incident_id,
-                Some(locale),
-                err_object,
-                Errs::from_error(&e),
-                code,
-            )
-            .await
+            refused(err_object, Errs::from_error(&e), code).await
         }
     }
 }
@@ -1266,9 +1596,17 @@ pub async fn audit_page(
 // ---------------------------------------------------------------- users and tokens
 
 pub struct UserRow {
+    pub id: String,
     pub name: String,
     pub role: String,
     pub created: String,
+    /// "Active", or "Disabled on ..." .
+    pub state: String,
+    pub disabled: bool,
+    /// The signed-in user's own row (no disable button).
+    pub is_self: bool,
+    /// The button's accessible name: "Disable ana".
+    pub action_label: String,
 }
 
 #[derive(Template)]
@@ -1279,6 +1617,8 @@ struct UsersPage {
     form: Fields,
     errs: Errs,
     roles: Vec<Opt>,
+    /// Why a disable or enable was refused, if it just was.
+    refused: String,
 }
 
 async fn users_view(
@@ -1286,6 +1626,7 @@ async fn users_view(
     console: &Console,
     form: Fields,
     errs: Errs,
+    refused: String,
     status: StatusCode,
 ) -> Response {
     let tr = &console.visit.tr;
@@ -1298,9 +1639,27 @@ async fn users_view(
         users: users
             .iter()
             .map(|u| UserRow {
+                id: u.id.clone(),
                 name: u.username.clone(),
                 role: tr.t(role_key(u.role)),
                 created: u.created_at.format("%Y-%m-%d").to_string(),
+                state: match u.disabled_at {
+                    Some(at) => tr.f(
+                        "console-user-disabled-on",
+                        &[("date", at.format("%Y-%m-%d").to_string())],
+                    ),
+                    None => tr.t("console-user-active"),
+                },
+                disabled: u.disabled_at.is_some(),
+                is_self: u.id == console.who.user.id,
+                action_label: tr.f(
+                    if u.disabled_at.is_some() {
+                        "console-enable-user"
+                    } else {
+                        "console-disable-user"
+                    },
+                    &[("user", u.username.clone())],
+                ),
             })
             .collect(),
         roles: Opt::list(
@@ -1311,6 +1670,7 @@ async fn users_view(
         ),
         form,
         errs,
+        refused,
     };
     console.visit.page(status, page.render())
 }
@@ -1324,6 +1684,7 @@ pub async fn users_page(State(state): State<AppState>, console: Console) -> Resp
         &console,
         Fields::default(),
         Errs::default(),
+        String::new(),
         StatusCode::OK,
     )
     .await
@@ -1348,6 +1709,7 @@ pub async fn create_user(
             &console,
             form,
             errs,
+            String::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -1367,8 +1729,79 @@ pub async fn create_user(
             .redirect("/console/users", "console-flash-user-created"),
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            users_view(&state, &console, form, Errs::from_error(&e), code).await
+            users_view(
+                &state,
+                &console,
+                form,
+                Errs::from_error(&e),
+                String::new(),
+                code,
+            )
+            .await
         }
+    }
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    set_user_disabled(&state, &console, &id, Fields(pairs), true).await
+}
+
+pub async fn enable_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(pairs): Pairs,
+) -> Response {
+    set_user_disabled(&state, &console, &id, Fields(pairs), false).await
+}
+
+/// Disables (their sessions end at once) or enables a user; refusals are shown on the users
+/// screen in the user's language.
+async fn set_user_disabled(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    form: Fields,
+    disabled: bool,
+) -> Response {
+    if let Err(r) = console.guard(&form, Need::Admin) {
+        return r;
+    }
+    let tr = &console.visit.tr;
+    let refuse = |key: &'static str| async move {
+        users_view(
+            state,
+            console,
+            Fields::default(),
+            Errs::default(),
+            tr.t(key),
+            StatusCode::CONFLICT,
+        )
+        .await
+    };
+    if disabled && id == console.who.user.id {
+        return refuse("console-error-disable-self").await;
+    }
+    match state
+        .service
+        .set_user_disabled(&console.actor(), id, disabled)
+        .await
+    {
+        Ok(_) => console.visit.redirect(
+            "/console/users",
+            if disabled {
+                "console-flash-user-disabled"
+            } else {
+                "console-flash-user-enabled"
+            },
+        ),
+        Err(Error::Conflict(_)) => refuse("console-error-last-admin").await,
+        Err(e) => console.visit.error(&e),
     }
 }
 
