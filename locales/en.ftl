@@ -25,6 +25,53 @@ error-unavailable-title = Temporarily unavailable
 error-unavailable-body = This page cannot be shown right now. Please try again in a moment.
 error-request-title = This request could not be handled
 
+## What is wrong with a submitted field (the API says it in English, the console in its language).
+## Each follows the field's name: "title: must not be empty".
+problem-empty = must not be empty
+problem-too-long = is too long (at most { $max } characters)
+problem-single-line = must be a single line
+problem-future = is in the future ({ $at }); back-dating is allowed, forward-dating is not
+problem-milestone-future = is in the future
+problem-milestone-before = is before { $earlier } ({ $at })
+problem-locale-not-on-page = unknown locale `{ $locale }`; this page's locales are { $locales }
+problem-locale-unsupported = unknown locale `{ $locale }`; supported: { $supported }
+problem-original-locale = is the original locale; edit the original text instead
+problem-original-locale-named = `{ $locale }` is the original locale; edit the original instead
+problem-no-original = has no original text to translate
+problem-no-fields = name at least one of: { $fields }
+problem-no-such-field = a { $kind } has no such field; use { $fields }
+problem-url = must be an absolute http:// or https:// URL
+problem-time-zone = `{ $zone }` is not an IANA time zone (e.g. America/Los_Angeles)
+problem-too-many-zones = at most { $max } zones besides UTC
+problem-no-locales = must name at least one locale
+problem-default-locale = must be one of locales
+problem-between = must be between { $min } and { $max }
+problem-no-such-group = no such group
+problem-not-a-group = is a component, not a group
+problem-nested-group = groups cannot be nested
+problem-own-group = a component cannot be its own group
+problem-children-label = only a group has children to name
+problem-group-status = a group's status is its worst child's; set the children
+problem-no-such-component = no such component
+problem-empty-group = is an empty group
+problem-status-kind = `{ $status }` is not a status of an { $kind }; use one of { $allowed }
+problem-impact-kind = `{ $impact }` does not fit an { $kind }
+problem-impact-maintenance = `maintenance` is for maintenances: POST /api/v1/maintenances
+problem-started-twice = give either started_at or milestones.impact_started_at
+problem-display-before-start = is before the impact started (started_at)
+problem-closed-next-update = a closed incident promises no further update
+problem-next-update-order = must be after the update's display time
+problem-nothing-to-correct = give a corrected message or display_at
+problem-unchanged = is unchanged; nothing to correct
+problem-wont-do-reason = say why an item is `wont_do`
+problem-maintenance-postmortem = maintenances have no postmortem
+problem-publish-unresolved = publish the postmortem once the incident is resolved
+problem-maintenance-items = maintenances have no remediation items
+problem-window-order = must be after scheduled_for
+problem-window-too-long = a window is at most { $days } days
+problem-username = use 1 to 64 letters, digits, dots, dashes, underscores or @
+problem-password-short = must have at least { $min } characters
+
 ## Statuses and the overall banner
 component-status-operational = Operational
 component-status-degraded_performance = Degraded performance

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Milestones;
+use super::{problem, Arg, Milestones, Problem};
 
 /// Durations in whole seconds; `None` when a milestone is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -40,7 +40,7 @@ impl Durations {
 /// Checks the order of milestones; returns (field, problem) pairs, empty when all is well.
 /// Impact cannot end (or be detected, mitigated) before it starts; mitigation cannot precede
 /// detection; nothing can lie in the future.
-pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, String)> {
+pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, Problem)> {
     let mut problems = Vec::new();
     let named = [
         ("impact_started_at", m.impact_started_at),
@@ -51,7 +51,10 @@ pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, St
     for (name, at) in named {
         if let Some(at) = at {
             if at > now + chrono::Duration::minutes(5) {
-                problems.push((format!("milestones.{name}"), "is in the future".to_string()));
+                problems.push((
+                    format!("milestones.{name}"),
+                    problem!("problem-milestone-future"),
+                ));
             }
         }
     }
@@ -61,7 +64,11 @@ pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, St
             if b < a {
                 problems.push((
                     format!("milestones.{}", later.0),
-                    format!("is before {} ({})", earlier.0, a.to_rfc3339()),
+                    problem!(
+                        "problem-milestone-before",
+                        earlier = Arg::field(earlier.0),
+                        at = a.to_rfc3339()
+                    ),
                 ));
             }
         }
@@ -113,5 +120,6 @@ mod tests {
         let problems = milestone_problems(&m, "2024-03-01T00:00:00Z".parse().unwrap());
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "milestones.impact_ended_at");
+        assert_eq!(problems[0].1.key(), Some("problem-milestone-before"));
     }
 }

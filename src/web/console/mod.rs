@@ -187,7 +187,13 @@ impl Errs {
     /// The errors of a rejected request, by field; other errors under `form`.
     pub fn from_error(e: &Error) -> Errs {
         match e {
-            Error::Invalid(fields) => Errs(fields.clone()),
+            // English for now; the console's own language comes next.
+            Error::Invalid(fields) => Errs(
+                fields
+                    .iter()
+                    .map(|(field, problem)| (field.clone(), problem.to_string()))
+                    .collect(),
+            ),
             other => Errs(BTreeMap::from([(
                 "form".to_string(),
                 other.public_message(),
