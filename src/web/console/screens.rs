@@ -10,6 +10,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
+use super::fields::field_key;
 use super::*;
 use crate::domain::*;
 use crate::render::i18n::default_message_key;
@@ -75,20 +76,6 @@ fn postmortem_state_key(s: PostmortemState) -> &'static str {
     }
 }
 
-fn field_key(field: &str) -> String {
-    match field {
-        "title" => "console-field-title",
-        "symptom" => "console-field-symptom",
-        "message" => "console-field-message",
-        "summary" => "console-field-summary",
-        "root_cause" => "console-field-root-cause",
-        "resolution" => "console-field-resolution",
-        "detail" => "console-field-detail",
-        _ => "console-field-other",
-    }
-    .to_string()
-}
-
 /// A time typed into a form: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
 fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<DateTime<Utc>> {
     let raw = fields.get(name).trim();
@@ -105,7 +92,7 @@ fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<D
                 .map(|n| n.and_utc())
         });
     if parsed.is_none() {
-        errs.add(name, tr.t("console-error-time"));
+        errs.add(tr, name, tr.t("console-error-time"));
     }
     parsed
 }
@@ -118,7 +105,7 @@ fn parse_enum<T: std::str::FromStr>(
 ) -> Option<T> {
     let parsed = fields.get(name).parse::<T>().ok();
     if parsed.is_none() {
-        errs.add(name, tr.t("console-error-choice"));
+        errs.add(tr, name, tr.t("console-error-choice"));
     }
     parsed
 }
@@ -138,7 +125,11 @@ fn component_statuses(
             Ok(s) => {
                 out.insert(id.to_string(), s);
             }
-            Err(_) => errs.add(&format!("components.{id}"), tr.t("console-error-choice")),
+            Err(_) => errs.add(
+                tr,
+                &format!("components.{id}"),
+                tr.t("console-error-choice"),
+            ),
         }
     }
     out
@@ -150,9 +141,18 @@ pub struct CompRow {
     pub child: bool,
     pub status: String,
     pub opts: Vec<Opt>,
+    /// What is wrong with the status chosen for it, if anything.
+    pub err: String,
 }
 
-fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
+/// The components with a status select each; `errs` are the form's errors, if it is the one
+/// that was refused.
+fn comp_rows(
+    tr: &Tr,
+    components: &[Component],
+    form: &Fields,
+    errs: Option<&Errs>,
+) -> Vec<CompRow> {
     components
         .iter()
         .map(|c| {
@@ -174,6 +174,9 @@ fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
                 child: c.group_id.is_some(),
                 status: tr.t(labels::component_status(c.status)),
                 opts,
+                err: errs
+                    .map(|e| e.msg(&format!("components.{}", c.id)))
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -252,7 +255,7 @@ pub async fn dashboard(State(state): State<AppState>, console: Console) -> Respo
         c: console.chrome(&state, &tr.t("console-dashboard")),
         active: incident_rows(tr, &stamp, &active),
         recent: incident_rows(tr, &stamp, &recent),
-        components: comp_rows(tr, &components, &Fields::default()),
+        components: comp_rows(tr, &components, &Fields::default(), None),
     };
     console.visit.page(StatusCode::OK, page.render())
 }
@@ -294,7 +297,7 @@ async fn new_incident_form(
     state: &AppState,
     console: &Console,
     mut form: Fields,
-    errs: Errs,
+    mut errs: Errs,
     preview: bool,
     status: StatusCode,
 ) -> Response {
@@ -320,6 +323,7 @@ async fn new_incident_form(
         Ok(c) => c,
         Err(e) => return console.visit.error(&e.into()),
     };
+    errs.name_components(tr, &components);
     let page = NewIncidentPage {
         c: console.chrome(state, &tr.t("console-new-incident")),
         impacts: Opt::list(
@@ -334,7 +338,7 @@ async fn new_incident_form(
             |s| tr.t(labels::incident_status(s)),
             form.get("status"),
         ),
-        components: comp_rows(tr, &components, &form),
+        components: comp_rows(tr, &components, &form, Some(&errs)),
         preview: if preview {
             markdown::to_html(form.get("message"))
         } else {
@@ -423,7 +427,7 @@ pub async fn create_incident(
                 &state,
                 &console,
                 form,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 false,
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             )
@@ -505,7 +509,7 @@ async fn incident_view(
     state: &AppState,
     console: &Console,
     id: &str,
-    sub: Submitted,
+    mut sub: Submitted,
     status: StatusCode,
 ) -> Response {
     let tr = &console.visit.tr;
@@ -517,6 +521,7 @@ async fn incident_view(
         Ok(c) => c,
         Err(e) => return console.visit.error(&e.into()),
     };
+    sub.errs.name_components(tr, &components);
     let stamp = stamp_fn(state, tr).await;
     let inc = &detail.incident;
     let statuses: &[IncidentStatus] = if inc.kind == IncidentKind::Maintenance {
@@ -532,6 +537,12 @@ async fn incident_view(
     if form.get("status").is_empty() {
         form.set("status", inc.status.as_str());
     }
+    let comp_rows = comp_rows(
+        tr,
+        &components,
+        &form,
+        (sub.err_form == "update").then_some(&sub.errs),
+    );
     let preview = if sub.preview {
         markdown::to_html(form.get("message"))
     } else {
@@ -606,7 +617,7 @@ async fn incident_view(
             |s| tr.t(labels::incident_status(s)),
             form.get("status"),
         ),
-        components: comp_rows(tr, &components, &form),
+        components: comp_rows,
         preview,
         pm_states: Opt::list(
             &[PostmortemState::Draft, PostmortemState::Published],
@@ -648,19 +659,14 @@ fn form_error(sub: &Submitted, which: &str) -> String {
     if sub.err_form != which {
         return String::new();
     }
-    sub.errs
-        .all()
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+    sub.errs.lines().join(" · ")
 }
 
-fn failed(err_form: &str, e: &Error, form: Fields) -> (Submitted, StatusCode) {
+fn failed(tr: &Tr, err_form: &str, e: &Error, form: Fields) -> (Submitted, StatusCode) {
     (
         Submitted {
             err_form: err_form.to_string(),
-            errs: Errs::from_error(e),
+            errs: Errs::from_error(e, tr),
             form,
             preview: false,
         },
@@ -720,7 +726,7 @@ pub async fn post_update(
             "console-flash-update-posted",
         ),
         Err(e) => {
-            let (sub, code) = failed("update", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "update", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -754,7 +760,7 @@ pub async fn correct_update(
             "console-flash-update-corrected",
         ),
         Err(e) => {
-            let (sub, code) = failed(&format!("correct-{id}"), &e, form);
+            let (sub, code) = failed(&console.visit.tr, &format!("correct-{id}"), &e, form);
             incident_view(&state, &console, &incident_id, sub, code).await
         }
     }
@@ -799,7 +805,7 @@ pub async fn put_postmortem(
             "console-flash-postmortem-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed("postmortem", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "postmortem", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -849,7 +855,7 @@ pub async fn add_item(
             "console-flash-item-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed("item", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "item", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -906,7 +912,7 @@ pub async fn patch_item(
             "console-flash-item-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed(&format!("item-{id}"), &e, form);
+            let (sub, code) = failed(&console.visit.tr, &format!("item-{id}"), &e, form);
             incident_view(&state, &console, &item.incident_id, sub, code).await
         }
     }
@@ -998,7 +1004,7 @@ async fn translations_view(
                 }
                 Some(TrField {
                     name: field.to_string(),
-                    label: tr.t(&field_key(field)),
+                    label: tr.t(field_key(field)),
                     stale: t.is_some_and(|t| t.is_stale(&original)),
                     text: t.map(|t| t.text.clone()).unwrap_or_default(),
                     original,
@@ -1141,7 +1147,8 @@ pub async fn put_translation(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if fields.is_empty() {
-        errs.add("fields", console.visit.tr.t("console-error-no-translation"));
+        let tr = &console.visit.tr;
+        errs.add(tr, "fields", tr.t("console-error-no-translation"));
     }
     let err_object = format!("{}-{}", kind.as_str(), id);
     let Some(provenance) = provenance.filter(|_| errs.is_empty()) else {
@@ -1174,7 +1181,7 @@ pub async fn put_translation(
                 &incident_id,
                 Some(locale),
                 err_object,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 code,
             )
             .await
@@ -1361,7 +1368,14 @@ pub async fn create_user(
             .redirect("/console/users", "console-flash-user-created"),
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            users_view(&state, &console, form, Errs::from_error(&e), code).await
+            users_view(
+                &state,
+                &console,
+                form,
+                Errs::from_error(&e, &console.visit.tr),
+                code,
+            )
+            .await
         }
     }
 }
@@ -1488,7 +1502,7 @@ pub async fn create_token(
                 &state,
                 &console,
                 form,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 String::new(),
                 code,
             )
