@@ -55,6 +55,41 @@ pub fn field_key(field: &str) -> &'static str {
     }
 }
 
+/// The order of a summary's lines: as forms show their fields (title first, times last);
+/// fields not listed come after, by name.
+const FORM_ORDER: &[&str] = &[
+    "form",
+    "title",
+    "name",
+    "username",
+    "password",
+    "role",
+    "impact",
+    "status",
+    "components",
+    "message",
+    "summary",
+    "root_cause",
+    "resolution",
+    "detail",
+    "category",
+    "state",
+    "state_reason",
+    "tracker_url",
+    "due_on",
+    "display_at",
+    "next_update_by",
+];
+
+/// Where `field`'s line goes in a summary (sort by it, then by the field).
+pub fn form_rank(field: &str) -> usize {
+    let base = field.split(['.', '[']).next().unwrap_or(field);
+    FORM_ORDER
+        .iter()
+        .position(|f| *f == base)
+        .unwrap_or(FORM_ORDER.len())
+}
+
 /// The label of `field` (a field path as the service names it) in the console's language.
 /// `components.<id>` is named by the component's name when `components` has it. A form-wide
 /// error (`form`) has no label.
@@ -100,6 +135,28 @@ pub fn field_label(tr: &Tr, field: &str, components: &[Component]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_follow_the_forms() {
+        let mut fields = vec![
+            "next_update_by",
+            "message",
+            "components.abc",
+            "title",
+            "zzz",
+        ];
+        fields.sort_by_key(|f| (form_rank(f), f.to_string()));
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "components.abc",
+                "message",
+                "next_update_by",
+                "zzz"
+            ]
+        );
+    }
 
     /// Every field the service can name has a label of its own (not the generic "Text").
     #[test]

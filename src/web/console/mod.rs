@@ -196,9 +196,11 @@ impl Errs {
         self.0.is_empty()
     }
 
-    /// The summary's lines, one per field.
+    /// The summary's lines, one per field, in the order forms show their fields.
     pub fn lines(&self) -> Vec<String> {
-        self.0.values().map(|e| e.line.clone()).collect()
+        let mut all: Vec<(&String, &FieldError)> = self.0.iter().collect();
+        all.sort_by_key(|(field, _)| fields::form_rank(field));
+        all.into_iter().map(|(_, e)| e.line.clone()).collect()
     }
 
     /// A problem the console found itself (a value it could not read), already in words.
