@@ -546,6 +546,34 @@ async fn a_french_console_shows_problems_in_french_and_the_api_keeps_english() {
         assert!(!bad.body.contains(english), "{english} in {}", bad.body);
     }
 
+    // Times are shown again as a `datetime-local` input takes them; one that cannot be read
+    // is left out, its error saying what to type.
+    let times = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", "Lent"),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("message", "On regarde."),
+                ("display_at", "2024-03-01 09:30"),
+                ("next_update_by", "plus tard"),
+                ("action", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(times.status, 422);
+    assert!(
+        times.body.contains("value=\"2024-03-01T09:30\""),
+        "{}",
+        times.body
+    );
+    assert!(!times.body.contains("plus tard"), "{}", times.body);
+    assert!(summary_of(&times.body)
+        .contains("Prochaine mise à jour avant (UTC, facultatif) : Saisissez une date"));
+    assert_eq!(app.fingerprint().await, before);
+
     // The same input through the API: the 422 is English, field names and all.
     let (status, answer) = app
         .call(

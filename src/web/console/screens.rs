@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use serde::Deserialize;
 
 use super::fields::field_key;
@@ -76,13 +76,10 @@ fn postmortem_state_key(s: PostmortemState) -> &'static str {
     }
 }
 
-/// A time typed into a form: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
-fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<DateTime<Utc>> {
-    let raw = fields.get(name).trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let parsed = DateTime::parse_from_rfc3339(raw)
+/// A time as typed: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
+fn read_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .ok()
         .or_else(|| {
@@ -90,7 +87,16 @@ fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<D
                 .iter()
                 .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
                 .map(|n| n.and_utc())
-        });
+        })
+}
+
+/// A time typed into a form, or None when empty; a time that cannot be read is an error.
+fn parse_time(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<DateTime<Utc>> {
+    let raw = fields.get(name).trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = read_time(raw);
     if parsed.is_none() {
         errs.add(tr, name, tr.t("console-error-time"));
     }
@@ -108,6 +114,26 @@ fn parse_enum<T: std::str::FromStr>(
         errs.add(tr, name, tr.t("console-error-choice"));
     }
     parsed
+}
+
+/// Makes a time field fit to be shown again in a `datetime-local` input, which only takes
+/// `YYYY-MM-DDTHH:MM[:SS]`: a time typed otherwise is rewritten so; one that cannot be read is
+/// left out (as browsers would; the error next to the field says what to type).
+fn local_time_field(form: &mut Fields, name: &str) {
+    if form.get(name).is_empty() {
+        return;
+    }
+    let shown = read_time(form.get(name))
+        .map(|t| {
+            let format = if t.second() == 0 {
+                "%Y-%m-%dT%H:%M"
+            } else {
+                "%Y-%m-%dT%H:%M:%S"
+            };
+            t.format(format).to_string()
+        })
+        .unwrap_or_default();
+    form.set(name, shown);
 }
 
 /// `c.<component id>` = new status; empty means unchanged.
@@ -309,6 +335,8 @@ async fn new_incident_form(
     if form.get("impact").is_empty() {
         form.set("impact", "minor");
     }
+    local_time_field(&mut form, "display_at");
+    local_time_field(&mut form, "next_update_by");
     let chosen = form
         .get("status")
         .parse::<IncidentStatus>()
@@ -537,6 +565,8 @@ async fn incident_view(
     if form.get("status").is_empty() {
         form.set("status", inc.status.as_str());
     }
+    local_time_field(&mut form, "display_at");
+    local_time_field(&mut form, "next_update_by");
     let comp_rows = comp_rows(
         tr,
         &components,
