@@ -25,6 +25,61 @@ error-unavailable-title = Vorübergehend nicht verfügbar
 error-unavailable-body = Diese Seite kann gerade nicht angezeigt werden. Bitte versuchen Sie es gleich noch einmal.
 error-request-title = Diese Anfrage konnte nicht bearbeitet werden
 
+## Was an einem gesendeten Feld falsch ist (die API sagt es auf Englisch, die Konsole in ihrer Sprache).
+## Jede Meldung folgt dem Feldnamen: „Titel: darf nicht leer sein“.
+problem-empty = darf nicht leer sein
+problem-too-long = ist zu lang (höchstens { $max } Zeichen)
+problem-single-line = muss eine einzige Zeile sein
+problem-future = liegt in der Zukunft ({ $at }); zurückdatieren ist erlaubt, vordatieren nicht
+problem-milestone-future = liegt in der Zukunft
+problem-milestone-before = liegt vor „{ $earlier }“ ({ $at })
+problem-locale-not-on-page = unbekannte Sprache „{ $locale }“; die Sprachen dieser Seite sind { $locales }
+problem-locale-unsupported = unbekannte Sprache „{ $locale }“; unterstützt: { $supported }
+problem-original-locale = ist die Originalsprache; bearbeiten Sie stattdessen den Originaltext
+problem-original-locale-named = „{ $locale }“ ist die Originalsprache; bearbeiten Sie stattdessen das Original
+problem-no-original = hat keinen Originaltext zum Übersetzen
+problem-no-fields = nennen Sie mindestens eines von: { $fields }
+problem-no-such-field = dieses Feld gibt es bei „{ $kind }“ nicht; verwenden Sie { $fields }
+problem-url = muss eine absolute URL mit http:// oder https:// sein
+problem-time-zone = „{ $zone }“ ist keine IANA-Zeitzone (z. B. Europe/Berlin)
+problem-too-many-zones = höchstens { $max } Zeitzonen außer UTC
+problem-no-locales = muss mindestens eine Sprache enthalten
+problem-default-locale = muss eine der Sprachen der Seite sein
+problem-between = muss zwischen { $min } und { $max } liegen
+problem-no-such-group = diese Gruppe gibt es nicht
+problem-not-a-group = ist eine Komponente, keine Gruppe
+problem-nested-group = Gruppen können nicht verschachtelt werden
+problem-own-group = eine Komponente kann nicht ihre eigene Gruppe sein
+problem-children-label = nur eine Gruppe hat Unterelemente, die sich benennen lassen
+problem-group-status = der Status einer Gruppe ist der schlechteste ihrer Unterelemente; ändern Sie diese
+problem-no-such-component = diese Komponente gibt es nicht
+problem-empty-group = ist eine leere Gruppe
+problem-status-kind =
+    „{ $status }“ ist kein Status { $kind ->
+        [maintenance] einer Wartung
+       *[other] eines Vorfalls
+    }; verwenden Sie einen von: { $allowed }
+problem-impact-kind =
+    „{ $impact }“ passt nicht zu { $kind ->
+        [maintenance] einer Wartung
+       *[other] einem Vorfall
+    }
+problem-impact-maintenance = „maintenance“ ist Wartungen vorbehalten: POST /api/v1/maintenances
+problem-started-twice = geben Sie entweder started_at oder milestones.impact_started_at an, nicht beides
+problem-display-before-start = liegt vor dem Beginn der Auswirkungen
+problem-closed-next-update = ein abgeschlossener Vorfall kündigt keine weitere Aktualisierung an
+problem-next-update-order = muss nach der angezeigten Zeit der Aktualisierung liegen
+problem-nothing-to-correct = geben Sie eine korrigierte Nachricht oder Anzeigezeit an
+problem-unchanged = ist unverändert; nichts zu korrigieren
+problem-wont-do-reason = begründen Sie, warum die Maßnahme verworfen wird
+problem-maintenance-postmortem = Wartungen haben keine Nachbetrachtung
+problem-publish-unresolved = veröffentlichen Sie die Nachbetrachtung, sobald der Vorfall behoben ist
+problem-maintenance-items = Wartungen haben keine Maßnahmen
+problem-window-order = muss nach dem Beginn des Zeitfensters liegen
+problem-window-too-long = ein Zeitfenster dauert höchstens { $days } Tage
+problem-username = verwenden Sie 1 bis 64 Buchstaben, Ziffern, Punkte, Bindestriche, Unterstriche oder @
+problem-password-short = muss mindestens { $min } Zeichen haben
+
 ## Status und Gesamtbanner
 component-status-operational = Betriebsbereit
 component-status-degraded_performance = Eingeschränkte Leistung
@@ -209,6 +264,7 @@ console-rate-limited-title = Zu viele fehlgeschlagene Anmeldungen
 console-rate-limited-body = Die Anmeldung ist für diese Adresse oder diesen Benutzernamen gesperrt. Versuchen Sie es in { $minutes } Minuten erneut.
 console-back = Zurück zur Konsole
 console-errors-heading = Bitte korrigieren Sie Folgendes
+console-error-line = { $field }: { $message }
 console-error-time = Geben Sie Datum und Uhrzeit als JJJJ-MM-TT HH:MM (UTC) ein.
 console-error-choice = Wählen Sie einen der angebotenen Werte.
 console-error-no-translation = Füllen Sie mindestens ein übersetztes Feld aus.
@@ -229,6 +285,29 @@ console-field-root-cause = Grundursache
 console-field-resolution = Behebung
 console-field-detail = Details
 console-field-other = Text
+# Feldnamen in Fehlerübersichten (vorhandene Formularbeschriftungen werden wiederverwendet)
+field-name = Name
+field-description = Beschreibung
+field-group = Gruppe
+field-children-label = Bezeichnung der Unterelemente
+field-position = Position
+field-component = Komponente „{ $name }“
+field-locale = Sprache
+field-started-at = Beginn der Auswirkungen
+field-detected-at = Erkannt
+field-mitigated-at = Eingedämmt
+field-impact-ended-at = Ende der Auswirkungen
+field-scheduled-for = Beginn des Zeitfensters
+field-scheduled-until = Ende des Zeitfensters
+field-due = Fällig am
+field-url = Adresse (URL)
+field-time-zone = Zeitzone
+field-display-time-zones = Weitere angezeigte Zeitzonen
+field-default-locale = Standardsprache
+field-locales = Sprachen
+field-footer = Fußzeile
+field-fields = Übersetzte Felder
+field-in-language = { $field } ({ $language })
 console-markdown-hint = Markdown: **fett**, *kursiv*, Listen und Links. Kein HTML.
 console-preview = Vorschau
 console-display-at = Angezeigte Zeit (UTC, optional)

@@ -25,6 +25,61 @@ error-unavailable-title = No disponible temporalmente
 error-unavailable-body = Esta página no se puede mostrar ahora mismo. Inténtelo de nuevo en un momento.
 error-request-title = No se pudo procesar esta solicitud
 
+## Lo que falla en un campo enviado (la API lo dice en inglés, la consola en su idioma).
+## Cada mensaje sigue al nombre del campo: «Título: no puede estar vacío».
+problem-empty = no puede estar vacío
+problem-too-long = es demasiado largo (como máximo { $max } caracteres)
+problem-single-line = debe ocupar una sola línea
+problem-future = está en el futuro ({ $at }); se puede fechar hacia atrás, no hacia adelante
+problem-milestone-future = está en el futuro
+problem-milestone-before = es anterior a «{ $earlier }» ({ $at })
+problem-locale-not-on-page = idioma desconocido «{ $locale }»; los idiomas de esta página son { $locales }
+problem-locale-unsupported = idioma desconocido «{ $locale }»; admitidos: { $supported }
+problem-original-locale = es el idioma original; edite el texto original
+problem-original-locale-named = «{ $locale }» es el idioma original; edite el original
+problem-no-original = no tiene texto original que traducir
+problem-no-fields = indique al menos uno de: { $fields }
+problem-no-such-field = ese campo no existe en «{ $kind }»; use { $fields }
+problem-url = debe ser una URL absoluta http:// o https://
+problem-time-zone = «{ $zone }» no es una zona horaria IANA (por ejemplo, Europe/Madrid)
+problem-too-many-zones = como máximo { $max } zonas además de UTC
+problem-no-locales = debe indicar al menos un idioma
+problem-default-locale = debe ser uno de los idiomas de la página
+problem-between = debe estar entre { $min } y { $max }
+problem-no-such-group = ese grupo no existe
+problem-not-a-group = es un componente, no un grupo
+problem-nested-group = los grupos no se pueden anidar
+problem-own-group = un componente no puede ser su propio grupo
+problem-children-label = solo un grupo tiene elementos que nombrar
+problem-group-status = el estado de un grupo es el peor de sus elementos; cambie los elementos
+problem-no-such-component = ese componente no existe
+problem-empty-group = es un grupo vacío
+problem-status-kind =
+    «{ $status }» no es un estado de { $kind ->
+        [maintenance] mantenimiento
+       *[other] incidente
+    }; use uno de: { $allowed }
+problem-impact-kind =
+    «{ $impact }» no corresponde a { $kind ->
+        [maintenance] un mantenimiento
+       *[other] un incidente
+    }
+problem-impact-maintenance = «maintenance» es solo para mantenimientos: POST /api/v1/maintenances
+problem-started-twice = indique started_at o milestones.impact_started_at, no ambos
+problem-display-before-start = es anterior al inicio del impacto
+problem-closed-next-update = un incidente cerrado no anuncia más actualizaciones
+problem-next-update-order = debe ser posterior a la hora mostrada de la actualización
+problem-nothing-to-correct = indique un mensaje o una hora mostrada corregidos
+problem-unchanged = no ha cambiado; no hay nada que corregir
+problem-wont-do-reason = indique por qué se descarta la acción
+problem-maintenance-postmortem = los mantenimientos no tienen análisis posterior
+problem-publish-unresolved = publique el análisis posterior cuando el incidente esté resuelto
+problem-maintenance-items = los mantenimientos no tienen acciones correctivas
+problem-window-order = debe ser posterior al inicio de la ventana
+problem-window-too-long = una ventana dura como máximo { $days } días
+problem-username = use de 1 a 64 letras, dígitos, puntos, guiones, guiones bajos o @
+problem-password-short = debe tener al menos { $min } caracteres
+
 ## Estados y banner general
 component-status-operational = Operativo
 component-status-degraded_performance = Rendimiento degradado
@@ -209,6 +264,7 @@ console-rate-limited-title = Demasiados inicios de sesión fallidos
 console-rate-limited-body = El inicio de sesión está en pausa para esta dirección o usuario. Inténtelo de nuevo en { $minutes } minutos.
 console-back = Volver a la consola
 console-errors-heading = Corrija lo siguiente
+console-error-line = { $field }: { $message }
 console-error-time = Introduzca fecha y hora como AAAA-MM-DD HH:MM (UTC).
 console-error-choice = Elija uno de los valores ofrecidos.
 console-error-no-translation = Rellene al menos un campo traducido.
@@ -229,6 +285,29 @@ console-field-root-cause = Causa raíz
 console-field-resolution = Resolución
 console-field-detail = Detalle
 console-field-other = Texto
+# Nombres de campos en los resúmenes de errores (se reutilizan las etiquetas de los formularios cuando existen)
+field-name = Nombre
+field-description = Descripción
+field-group = Grupo
+field-children-label = Nombre de los elementos
+field-position = Posición
+field-component = Componente «{ $name }»
+field-locale = Idioma
+field-started-at = Inicio del impacto
+field-detected-at = Detección
+field-mitigated-at = Mitigación
+field-impact-ended-at = Fin del impacto
+field-scheduled-for = Inicio de la ventana
+field-scheduled-until = Fin de la ventana
+field-due = Fecha límite
+field-url = Dirección (URL)
+field-time-zone = Zona horaria
+field-display-time-zones = Otras zonas horarias mostradas
+field-default-locale = Idioma predeterminado
+field-locales = Idiomas
+field-footer = Pie de página
+field-fields = Campos traducidos
+field-in-language = { $field } ({ $language })
 console-markdown-hint = Markdown: **negrita**, *cursiva*, listas y enlaces. Sin HTML.
 console-preview = Vista previa
 console-display-at = Hora mostrada (UTC, opcional)

@@ -25,6 +25,61 @@ error-unavailable-title = Momentanément indisponible
 error-unavailable-body = Cette page ne peut pas être affichée pour le moment. Veuillez réessayer dans un instant.
 error-request-title = Cette requête n'a pas pu être traitée
 
+## Ce qui ne va pas dans un champ envoyé (l'API le dit en anglais, la console dans sa langue).
+## Chaque message suit le nom du champ : « Titre : ne doit pas être vide ».
+problem-empty = ne doit pas être vide
+problem-too-long = est trop long ({ $max } caractères au maximum)
+problem-single-line = doit tenir sur une seule ligne
+problem-future = est dans le futur ({ $at }) ; on peut antidater, pas postdater
+problem-milestone-future = est dans le futur
+problem-milestone-before = est antérieur à « { $earlier } » ({ $at })
+problem-locale-not-on-page = langue inconnue « { $locale } » ; les langues de cette page sont { $locales }
+problem-locale-unsupported = langue inconnue « { $locale } » ; langues prises en charge : { $supported }
+problem-original-locale = est la langue d'origine ; modifiez plutôt le texte original
+problem-original-locale-named = « { $locale } » est la langue d'origine ; modifiez plutôt l'original
+problem-no-original = n'a pas de texte original à traduire
+problem-no-fields = indiquez au moins l'un de ces champs : { $fields }
+problem-no-such-field = ce champ n'existe pas pour « { $kind } » ; utilisez { $fields }
+problem-url = doit être une URL absolue en http:// ou https://
+problem-time-zone = « { $zone } » n'est pas un fuseau horaire IANA (par exemple Europe/Paris)
+problem-too-many-zones = { $max } fuseaux au maximum en plus d'UTC
+problem-no-locales = doit comporter au moins une langue
+problem-default-locale = doit figurer parmi les langues de la page
+problem-between = doit être compris entre { $min } et { $max }
+problem-no-such-group = ce groupe n'existe pas
+problem-not-a-group = est un composant, pas un groupe
+problem-nested-group = un groupe ne peut pas en contenir un autre
+problem-own-group = un composant ne peut pas être son propre groupe
+problem-children-label = seul un groupe a des éléments à nommer
+problem-group-status = le statut d'un groupe est le pire de ses éléments ; modifiez plutôt ceux-ci
+problem-no-such-component = ce composant n'existe pas
+problem-empty-group = est un groupe vide
+problem-status-kind =
+    « { $status } » n'est pas un statut { $kind ->
+        [maintenance] de maintenance
+       *[other] d'incident
+    } ; utilisez l'un de ceux-ci : { $allowed }
+problem-impact-kind =
+    « { $impact } » ne convient pas à { $kind ->
+        [maintenance] une maintenance
+       *[other] un incident
+    }
+problem-impact-maintenance = « maintenance » est réservé aux maintenances : POST /api/v1/maintenances
+problem-started-twice = indiquez started_at ou milestones.impact_started_at, pas les deux
+problem-display-before-start = est antérieure au début de l'impact
+problem-closed-next-update = un incident clos n'annonce plus de mise à jour
+problem-next-update-order = doit être postérieure à l'heure affichée de la mise à jour
+problem-nothing-to-correct = indiquez un message ou une heure affichée corrigés
+problem-unchanged = est inchangé ; rien à corriger
+problem-wont-do-reason = indiquez pourquoi l'action est abandonnée
+problem-maintenance-postmortem = une maintenance n'a pas de postmortem
+problem-publish-unresolved = publiez le postmortem une fois l'incident résolu
+problem-maintenance-items = une maintenance n'a pas d'actions correctives
+problem-window-order = doit être postérieure au début de la fenêtre
+problem-window-too-long = une fenêtre dure { $days } jours au maximum
+problem-username = utilisez de 1 à 64 lettres, chiffres, points, tirets, tirets bas ou @
+problem-password-short = doit comporter au moins { $min } caractères
+
 ## États et bandeau général
 component-status-operational = Opérationnel
 component-status-degraded_performance = Performances dégradées
@@ -209,6 +264,7 @@ console-rate-limited-title = Trop de connexions échouées
 console-rate-limited-body = La connexion est suspendue pour cette adresse ou ce nom d'utilisateur. Réessayez dans { $minutes } minutes.
 console-back = Retour à la console
 console-errors-heading = Veuillez corriger les points suivants
+console-error-line = { $field } : { $message }
 console-error-time = Saisissez une date et une heure au format AAAA-MM-JJ HH:MM (UTC).
 console-error-choice = Choisissez l'une des valeurs proposées.
 console-error-no-translation = Remplissez au moins un champ traduit.
@@ -229,6 +285,29 @@ console-field-root-cause = Cause première
 console-field-resolution = Résolution
 console-field-detail = Détail
 console-field-other = Texte
+# Noms des champs dans les récapitulatifs d'erreurs (les libellés des formulaires sont réutilisés quand ils existent)
+field-name = Nom
+field-description = Description
+field-group = Groupe
+field-children-label = Nom des éléments du groupe
+field-position = Position
+field-component = Composant « { $name } »
+field-locale = Langue
+field-started-at = Début de l'impact
+field-detected-at = Détection
+field-mitigated-at = Atténuation
+field-impact-ended-at = Fin de l'impact
+field-scheduled-for = Début de la fenêtre
+field-scheduled-until = Fin de la fenêtre
+field-due = Échéance
+field-url = Adresse (URL)
+field-time-zone = Fuseau horaire
+field-display-time-zones = Autres fuseaux affichés
+field-default-locale = Langue par défaut
+field-locales = Langues
+field-footer = Pied de page
+field-fields = Champs traduits
+field-in-language = { $field } ({ $language })
 console-markdown-hint = Markdown : **gras**, *italique*, listes et liens. Pas de HTML.
 console-preview = Aperçu
 console-display-at = Heure affichée (UTC, facultative)

@@ -25,6 +25,61 @@ error-unavailable-title = 一時的に利用できません
 error-unavailable-body = 現在このページを表示できません。しばらくしてからもう一度お試しください。
 error-request-title = このリクエストを処理できませんでした
 
+## 送信された項目の問題（API は英語で、コンソールはその言語で表示）。
+## 各メッセージは項目名の後に続きます:「タイトル: 空欄にはできません」。
+problem-empty = 空欄にはできません
+problem-too-long = 長すぎます（最大 { $max } 文字）
+problem-single-line = 1 行で入力してください
+problem-future = 未来の日時です（{ $at }）。過去の日時は指定できますが、未来の日時は指定できません
+problem-milestone-future = 未来の日時です
+problem-milestone-before = 「{ $earlier }」（{ $at }）より前の日時です
+problem-locale-not-on-page = 不明な言語「{ $locale }」です。このページの言語は { $locales } です
+problem-locale-unsupported = 不明な言語「{ $locale }」です。対応している言語: { $supported }
+problem-original-locale = 原文の言語です。原文を編集してください
+problem-original-locale-named = 「{ $locale }」は原文の言語です。原文を編集してください
+problem-no-original = 翻訳する原文がありません
+problem-no-fields = 次のうち少なくとも 1 つを指定してください: { $fields }
+problem-no-such-field = 「{ $kind }」にはその項目がありません。{ $fields } を使ってください
+problem-url = http:// または https:// で始まる絶対 URL を入力してください
+problem-time-zone = 「{ $zone }」は IANA のタイムゾーンではありません（例: Asia/Tokyo）
+problem-too-many-zones = UTC 以外に指定できるタイムゾーンは最大 { $max } 個です
+problem-no-locales = 言語を 1 つ以上指定してください
+problem-default-locale = ページの言語のいずれかを指定してください
+problem-between = { $min } から { $max } までの値を指定してください
+problem-no-such-group = そのグループは存在しません
+problem-not-a-group = グループではなくコンポーネントです
+problem-nested-group = グループを入れ子にすることはできません
+problem-own-group = コンポーネントを自身のグループにすることはできません
+problem-children-label = 子要素の呼び名を付けられるのはグループだけです
+problem-group-status = グループの状態は子要素のうち最も悪い状態です。子要素を変更してください
+problem-no-such-component = そのコンポーネントは存在しません
+problem-empty-group = 空のグループです
+problem-status-kind =
+    「{ $status }」は{ $kind ->
+        [maintenance] メンテナンス
+       *[other] インシデント
+    }の状態ではありません。次のいずれかを使ってください: { $allowed }
+problem-impact-kind =
+    「{ $impact }」は{ $kind ->
+        [maintenance] メンテナンス
+       *[other] インシデント
+    }には使えません
+problem-impact-maintenance = 「maintenance」はメンテナンス専用です: POST /api/v1/maintenances
+problem-started-twice = started_at と milestones.impact_started_at のどちらか一方だけを指定してください
+problem-display-before-start = 影響の開始より前の日時です
+problem-closed-next-update = 終了したインシデントでは次回の更新を予告できません
+problem-next-update-order = 更新の表示日時より後にしてください
+problem-nothing-to-correct = 訂正後のメッセージまたは表示日時を指定してください
+problem-unchanged = 変更されていないため、訂正するものがありません
+problem-wont-do-reason = 実施しない理由を入力してください
+problem-maintenance-postmortem = メンテナンスには事後分析がありません
+problem-publish-unresolved = 事後分析はインシデントの解決後に公開してください
+problem-maintenance-items = メンテナンスには再発防止策がありません
+problem-window-order = 開始日時より後にしてください
+problem-window-too-long = 期間は最長 { $days } 日です
+problem-username = 英数字、ドット、ハイフン、アンダースコア、@ を 1〜64 文字で使ってください
+problem-password-short = { $min } 文字以上にしてください
+
 ## ステータスと全体表示
 component-status-operational = 正常
 component-status-degraded_performance = パフォーマンス低下
@@ -209,6 +264,7 @@ console-rate-limited-title = サインインの失敗が多すぎます
 console-rate-limited-body = このアドレスまたはユーザー名のサインインは一時停止中です。{ $minutes } 分後にもう一度お試しください。
 console-back = コンソールに戻る
 console-errors-heading = 次の項目を修正してください
+console-error-line = { $field }：{ $message }
 console-error-time = 日時を YYYY-MM-DD HH:MM (UTC) の形式で入力してください。
 console-error-choice = 表示された値から選んでください。
 console-error-no-translation = 翻訳欄を少なくとも 1 つ入力してください。
@@ -229,6 +285,29 @@ console-field-root-cause = 根本原因
 console-field-resolution = 解決策
 console-field-detail = 詳細
 console-field-other = テキスト
+# エラー一覧での項目名（フォームのラベルがあればそれを使います）
+field-name = 名前
+field-description = 説明
+field-group = グループ
+field-children-label = 子要素の呼び名
+field-position = 表示順
+field-component = コンポーネント「{ $name }」
+field-locale = 言語
+field-started-at = 影響の開始
+field-detected-at = 検知
+field-mitigated-at = 緩和
+field-impact-ended-at = 影響の終了
+field-scheduled-for = 開始日時
+field-scheduled-until = 終了日時
+field-due = 期限
+field-url = アドレス（URL）
+field-time-zone = タイムゾーン
+field-display-time-zones = 併記するタイムゾーン
+field-default-locale = 既定の言語
+field-locales = 使用する言語
+field-footer = フッター
+field-fields = 翻訳する項目
+field-in-language = { $field }（{ $language }）
 console-markdown-hint = Markdown: **太字**、*斜体*、リスト、リンク。HTML は使えません。
 console-preview = プレビュー
 console-display-at = 表示時刻（UTC、任意）

@@ -25,6 +25,61 @@ error-unavailable-title = Temporariamente indisponível
 error-unavailable-body = Esta página não pode ser exibida agora. Tente novamente em instantes.
 error-request-title = Não foi possível processar esta solicitação
 
+## O que há de errado num campo enviado (a API diz em inglês, o console no seu idioma).
+## Cada mensagem segue o nome do campo: “Título: não pode ficar vazio”.
+problem-empty = não pode ficar vazio
+problem-too-long = é longo demais (no máximo { $max } caracteres)
+problem-single-line = deve ocupar uma única linha
+problem-future = está no futuro ({ $at }); é possível retroagir a data, mas não adiantá-la
+problem-milestone-future = está no futuro
+problem-milestone-before = é anterior a “{ $earlier }” ({ $at })
+problem-locale-not-on-page = idioma desconhecido “{ $locale }”; os idiomas desta página são { $locales }
+problem-locale-unsupported = idioma desconhecido “{ $locale }”; suportados: { $supported }
+problem-original-locale = é o idioma original; edite o texto original
+problem-original-locale-named = “{ $locale }” é o idioma original; edite o original
+problem-no-original = não tem texto original para traduzir
+problem-no-fields = informe pelo menos um de: { $fields }
+problem-no-such-field = esse campo não existe em “{ $kind }”; use { $fields }
+problem-url = deve ser uma URL absoluta http:// ou https://
+problem-time-zone = “{ $zone }” não é um fuso horário IANA (por exemplo, America/Sao_Paulo)
+problem-too-many-zones = no máximo { $max } fusos além do UTC
+problem-no-locales = deve indicar pelo menos um idioma
+problem-default-locale = deve ser um dos idiomas da página
+problem-between = deve estar entre { $min } e { $max }
+problem-no-such-group = esse grupo não existe
+problem-not-a-group = é um componente, não um grupo
+problem-nested-group = grupos não podem ser aninhados
+problem-own-group = um componente não pode ser seu próprio grupo
+problem-children-label = só um grupo tem itens a nomear
+problem-group-status = o status de um grupo é o pior entre seus itens; altere os itens
+problem-no-such-component = esse componente não existe
+problem-empty-group = é um grupo vazio
+problem-status-kind =
+    “{ $status }” não é um status de { $kind ->
+        [maintenance] manutenção
+       *[other] incidente
+    }; use um destes: { $allowed }
+problem-impact-kind =
+    “{ $impact }” não se aplica a { $kind ->
+        [maintenance] uma manutenção
+       *[other] um incidente
+    }
+problem-impact-maintenance = “maintenance” é só para manutenções: POST /api/v1/maintenances
+problem-started-twice = informe started_at ou milestones.impact_started_at, não os dois
+problem-display-before-start = é anterior ao início do impacto
+problem-closed-next-update = um incidente encerrado não promete novas atualizações
+problem-next-update-order = deve ser posterior ao horário exibido da atualização
+problem-nothing-to-correct = informe uma mensagem ou um horário exibido corrigido
+problem-unchanged = não mudou; não há nada a corrigir
+problem-wont-do-reason = explique por que a ação foi descartada
+problem-maintenance-postmortem = manutenções não têm análise pós-incidente
+problem-publish-unresolved = publique a análise pós-incidente quando o incidente estiver resolvido
+problem-maintenance-items = manutenções não têm ações corretivas
+problem-window-order = deve ser posterior ao início da janela
+problem-window-too-long = uma janela dura no máximo { $days } dias
+problem-username = use de 1 a 64 letras, dígitos, pontos, hifens, sublinhados ou @
+problem-password-short = deve ter pelo menos { $min } caracteres
+
 ## Status e faixa geral
 component-status-operational = Operacional
 component-status-degraded_performance = Desempenho degradado
@@ -209,6 +264,7 @@ console-rate-limited-title = Muitas tentativas de entrada falhas
 console-rate-limited-body = A entrada está suspensa para este endereço ou usuário. Tente novamente em { $minutes } minutos.
 console-back = Voltar ao console
 console-errors-heading = Corrija o seguinte
+console-error-line = { $field }: { $message }
 console-error-time = Informe data e hora como AAAA-MM-DD HH:MM (UTC).
 console-error-choice = Escolha um dos valores oferecidos.
 console-error-no-translation = Preencha pelo menos um campo traduzido.
@@ -229,6 +285,29 @@ console-field-root-cause = Causa raiz
 console-field-resolution = Resolução
 console-field-detail = Detalhe
 console-field-other = Texto
+# Nomes de campos nos resumos de erros (os rótulos dos formulários são reutilizados quando existem)
+field-name = Nome
+field-description = Descrição
+field-group = Grupo
+field-children-label = Nome dos itens do grupo
+field-position = Posição
+field-component = Componente “{ $name }”
+field-locale = Idioma
+field-started-at = Início do impacto
+field-detected-at = Detecção
+field-mitigated-at = Mitigação
+field-impact-ended-at = Fim do impacto
+field-scheduled-for = Início da janela
+field-scheduled-until = Fim da janela
+field-due = Prazo
+field-url = Endereço (URL)
+field-time-zone = Fuso horário
+field-display-time-zones = Outros fusos exibidos
+field-default-locale = Idioma padrão
+field-locales = Idiomas
+field-footer = Rodapé
+field-fields = Campos traduzidos
+field-in-language = { $field } ({ $language })
 console-markdown-hint = Markdown: **negrito**, *itálico*, listas e links. Sem HTML.
 console-preview = Pré-visualizar
 console-display-at = Horário exibido (UTC, opcional)

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::{problem, Problem};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,9 +29,10 @@ pub enum Error {
     /// 413
     #[error("{0}")]
     TooLarge(String),
-    /// 422: one or more fields are wrong; each is named.
+    /// 422: one or more fields are wrong; each is named, with a problem each interface says in
+    /// its own language (the API in English).
     #[error("invalid fields: {}", .0.keys().cloned().collect::<Vec<_>>().join(", "))]
-    Invalid(BTreeMap<String, String>),
+    Invalid(BTreeMap<String, Problem>),
     /// 429
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
@@ -45,8 +47,8 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Error {
-        Error::Invalid(BTreeMap::from([(field.into(), problem.into())]))
+    pub fn invalid(field: impl Into<String>, problem: Problem) -> Error {
+        Error::Invalid(BTreeMap::from([(field.into(), problem)]))
     }
 
     pub fn not_found(what: &str, id: &str) -> Error {
@@ -85,7 +87,8 @@ impl Error {
         }
     }
 
-    /// The message safe to show: never a database or internal detail.
+    /// The message safe to show: never a database or internal detail. In English (a problem
+    /// displays in English).
     pub fn public_message(&self) -> String {
         match self {
             Error::Internal(_) => "Something went wrong on our side; it has been logged.".into(),
@@ -133,15 +136,17 @@ impl From<anyhow::Error> for Error {
 
 /// Collects every problem with an input before answering, so one 422 names them all.
 #[derive(Debug, Default)]
-pub struct Problems(BTreeMap<String, String>);
+pub struct Problems(BTreeMap<String, Problem>);
 
 impl Problems {
     pub fn new() -> Problems {
         Problems::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, problem: impl Into<String>) {
-        self.0.entry(field.into()).or_insert_with(|| problem.into());
+    /// Records `problem` for `field`, unless the field already has one (the first one found is
+    /// the one to fix first).
+    pub fn add(&mut self, field: impl Into<String>, problem: Problem) {
+        self.0.entry(field.into()).or_insert(problem);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -151,11 +156,11 @@ impl Problems {
     /// A required text: not blank, at most `max` characters; one line when `max` is short.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
-            self.add(field, "must not be empty");
+            self.add(field, problem!("problem-empty"));
         } else if value.chars().count() > max {
-            self.add(field, format!("is too long (at most {max} characters)"));
+            self.add(field, problem!("problem-too-long", max = max));
         } else if max <= crate::domain::MAX_LINE_CHARS && value.contains(['\n', '\r']) {
-            self.add(field, "must be a single line");
+            self.add(field, problem!("problem-single-line"));
         }
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Milestones;
+use super::{problem, Arg, Milestones, Problem};
 
 /// Durations in whole seconds; `None` when a milestone is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -96,14 +96,14 @@ pub fn milestone_order(m: &Milestones, now: DateTime<Utc>) -> Vec<MilestoneProbl
     problems
 }
 
-/// [`milestone_order`] as (field, problem) pairs for API errors, empty when all is well.
-pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, String)> {
+/// [`milestone_order`] as (field, problem) pairs for validation errors, empty when all is well.
+pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, Problem)> {
     milestone_order(m, now)
         .into_iter()
         .map(|p| match p {
             MilestoneProblem::Future { field } => (
                 format!("milestones.{field}"),
-                "is in the future".to_string(),
+                problem!("problem-milestone-future"),
             ),
             MilestoneProblem::Before {
                 field,
@@ -111,7 +111,11 @@ pub fn milestone_problems(m: &Milestones, now: DateTime<Utc>) -> Vec<(String, St
                 earlier_at,
             } => (
                 format!("milestones.{field}"),
-                format!("is before {earlier} ({})", earlier_at.to_rfc3339()),
+                problem!(
+                    "problem-milestone-before",
+                    earlier = Arg::field(earlier),
+                    at = earlier_at.to_rfc3339()
+                ),
             ),
         })
         .collect()
@@ -153,5 +157,6 @@ mod tests {
         let problems = milestone_problems(&m, "2024-03-01T00:00:00Z".parse().unwrap());
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].0, "milestones.impact_ended_at");
+        assert_eq!(problems[0].1.key(), Some("problem-milestone-before"));
     }
 }

@@ -1,13 +1,16 @@
-//! Pure types and rules: statuses, impacts, roll-up, milestones and durations. No I/O here.
+//! Pure types and rules: statuses, impacts, roll-up, milestones and durations, and the problems
+//! validation finds. No I/O here.
 
 mod enums;
 mod localize;
 mod milestones;
+mod problems;
 mod records;
 
 pub use enums::*;
 pub use localize::*;
 pub use milestones::*;
+pub use problems::*;
 pub use records::*;
 
 /// Locales the interface is written in (one `locales/<tag>.ftl` each).

@@ -3,12 +3,13 @@
 //! back to English rather than to a blank.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use unic_langid::LanguageIdentifier;
 
-use crate::domain::IncidentStatus;
+use crate::domain::{Arg, IncidentStatus, Problem};
 
 /// (tag, file contents) for every interface language.
 pub const LOCALE_FILES: &[(&str, &str)] = &[
@@ -73,6 +74,41 @@ impl I18n {
             tracing::warn!(locale = tag, key, ?errors, "message formatting failed");
         }
         key.to_string()
+    }
+
+    /// A validation problem in `locale`. Another field named in the message is shown by
+    /// `label` (the console's localized label; the API's English keeps the field's name).
+    pub fn problem(
+        &self,
+        locale: &str,
+        problem: &Problem,
+        label: &dyn Fn(&str) -> String,
+    ) -> String {
+        let (key, args) = match problem {
+            Problem::Keyed { key, args } => (key, args),
+            Problem::Text(text) => return text.clone(),
+        };
+        let mut fa = FluentArgs::new();
+        for (name, arg) in args {
+            match arg {
+                Arg::Text(text) => fa.set(*name, text.clone()),
+                Arg::Number(n) => fa.set(*name, *n),
+                Arg::Field(field) => fa.set(*name, label(field)),
+            }
+        }
+        self.format(locale, key, Some(&fa))
+    }
+}
+
+/// The locale files, loaded once for code that has no `I18n` at hand (English messages).
+static SHARED: LazyLock<I18n> =
+    LazyLock::new(|| I18n::load().expect("the embedded locale files parse (a test checks)"));
+
+/// A problem displays in English, as the API and the command line say it: from `en.ftl`, with
+/// other fields by their names.
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&SHARED.problem(FALLBACK, self, &|field| field.to_string()))
     }
 }
 

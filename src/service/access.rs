@@ -127,15 +127,12 @@ impl Service {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
         if !valid_name {
-            problems.add(
-                "username",
-                "use 1 to 64 letters, digits, dots, dashes, underscores or @",
-            );
+            problems.add("username", problem!("problem-username"));
         }
         if password.chars().count() < MIN_PASSWORD_CHARS {
             problems.add(
                 "password",
-                format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+                problem!("problem-password-short", min = MIN_PASSWORD_CHARS),
             );
         }
         problems.check()?;

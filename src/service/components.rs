@@ -62,7 +62,10 @@ fn place(
     let max = siblings.len() as i64 + 1;
     let position = match requested {
         Some(p) if p < 1 || p > max => {
-            problems.add("position", format!("must be between 1 and {max}"));
+            problems.add(
+                "position",
+                problem!("problem-between", min = 1_i64, max = max),
+            );
             max
         }
         Some(p) => p,
@@ -105,9 +108,9 @@ fn check_group(
 ) {
     if let Some(gid) = group_id {
         match all.iter().find(|c| &c.id == gid) {
-            None => problems.add("group_id", "no such group"),
-            Some(g) if !g.is_group => problems.add("group_id", "is a component, not a group"),
-            Some(_) if is_group => problems.add("group_id", "groups cannot be nested"),
+            None => problems.add("group_id", problem!("problem-no-such-group")),
+            Some(g) if !g.is_group => problems.add("group_id", problem!("problem-not-a-group")),
+            Some(_) if is_group => problems.add("group_id", problem!("problem-nested-group")),
             Some(_) => {}
         }
     }
@@ -132,13 +135,10 @@ impl Service {
             check_group(&all, &input.group_id, input.group, &mut problems);
             problems.opt_text("children_label", input.children_label.as_deref(), 60);
             if !input.group && input.children_label.is_some() {
-                problems.add("children_label", "only a group has children to name");
+                problems.add("children_label", problem!("problem-children-label"));
             }
             if input.group && input.status.is_some() {
-                problems.add(
-                    "status",
-                    "a group's status is its worst child's; set the children",
-                );
+                problems.add("status", problem!("problem-group-status"));
             }
             let component = Component {
                 id: new_id(),
@@ -240,14 +240,14 @@ impl Service {
             if let Some(g) = &patch.group_id {
                 check_group(&all, g, before.is_group, &mut problems);
                 if g.as_deref() == Some(id) {
-                    problems.add("group_id", "a component cannot be its own group");
+                    problems.add("group_id", problem!("problem-own-group"));
                 }
                 next.group_id = g.clone();
             }
             if let Some(label) = &patch.children_label {
                 problems.opt_text("children_label", label.as_deref(), 60);
                 if !before.is_group && label.is_some() {
-                    problems.add("children_label", "only a group has children to name");
+                    problems.add("children_label", problem!("problem-children-label"));
                 }
                 next.children_label = label
                     .as_ref()
@@ -264,10 +264,7 @@ impl Service {
                 next.start_date = d;
             }
             if patch.status.is_some() && before.is_group {
-                problems.add(
-                    "status",
-                    "a group's status is its worst child's; set the children",
-                );
+                problems.add("status", problem!("problem-group-status"));
             }
             next.updated_at = now;
             let moved = next.group_id != before.group_id;

@@ -115,14 +115,14 @@ pub(crate) fn component_targets(
     for (id, status) in requested {
         let field = format!("components.{id}");
         match all.iter().find(|c| &c.id == id) {
-            None => problems.add(field, "no such component"),
+            None => problems.add(field, problem!("problem-no-such-component")),
             Some(c) if c.is_group => {
                 let children: Vec<&Component> = all
                     .iter()
                     .filter(|k| k.group_id.as_deref() == Some(id))
                     .collect();
                 if children.is_empty() {
-                    problems.add(field, "is an empty group");
+                    problems.add(field, problem!("problem-empty-group"));
                 }
                 for child in children {
                     if !targets.iter().any(|t| t.0 == child.id) {
@@ -191,9 +191,11 @@ pub(crate) fn check_status_kind(
             .collect();
         problems.add(
             "status",
-            format!(
-                "`{status}` is not a status of an {kind}; use one of {}",
-                allowed.join(", ")
+            problem!(
+                "problem-status-kind",
+                status = status.as_str(),
+                kind = kind.as_str(),
+                allowed = allowed.join(", ")
             ),
         );
     }
@@ -223,10 +225,7 @@ impl TranslationScope<'_> {
         let prefix = format!("translations.{locale}");
         check_locale(problems, &prefix, locale, page);
         if locale == original_locale {
-            problems.add(
-                &prefix,
-                "is the original locale; edit the original text instead",
-            );
+            problems.add(&prefix, problem!("problem-original-locale"));
         }
         for (field, original, text) in fields {
             let Some(text) = text else { continue };
@@ -238,7 +237,7 @@ impl TranslationScope<'_> {
             };
             problems.text(&name, text, max);
             let Some(original) = original else {
-                problems.add(&name, "has no original text to translate");
+                problems.add(&name, problem!("problem-no-original"));
                 continue;
             };
             ops.push(Op::PutTranslation(Translation {
@@ -281,12 +280,9 @@ impl Service {
         let next_update_by = ms_opt(input.next_update_by);
         if let Some(next) = next_update_by {
             if input.status.is_closed() {
-                problems.add(
-                    "next_update_by",
-                    "a closed incident promises no further update",
-                );
+                problems.add("next_update_by", problem!("problem-closed-next-update"));
             } else if next <= display_at {
-                problems.add("next_update_by", "must be after the update's display time");
+                problems.add("next_update_by", problem!("problem-next-update-order"));
             }
         }
         let mut targets = component_targets(components, &input.components, problems);
@@ -436,10 +432,7 @@ impl Service {
         problems.text("title", &input.title, MAX_LINE_CHARS);
         problems.opt_text("symptom", input.symptom.as_deref(), MAX_LINE_CHARS);
         if input.impact == Impact::Maintenance {
-            problems.add(
-                "impact",
-                "`maintenance` is for maintenances: POST /api/v1/maintenances",
-            );
+            problems.add("impact", problem!("problem-impact-maintenance"));
         }
         let locale = input
             .locale
@@ -452,10 +445,7 @@ impl Service {
         };
         if let Some(patch) = &input.milestones {
             if input.started_at.is_some() && patch.impact_started_at.is_some() {
-                problems.add(
-                    "started_at",
-                    "give either started_at or milestones.impact_started_at",
-                );
+                problems.add("started_at", problem!("problem-started-twice"));
             }
             patch.apply_to(&mut milestones);
         }
@@ -482,7 +472,7 @@ impl Service {
         if let Some(started) = incident.milestones.impact_started_at {
             if let Some(display_at) = input.display_at {
                 if display_at < started {
-                    problems.add("display_at", "is before the impact started (started_at)");
+                    problems.add("display_at", problem!("problem-display-before-start"));
                 }
             }
         }
@@ -635,7 +625,7 @@ impl Service {
             let detail = self.incident_detail(&old.incident_id).await?;
             let mut problems = Problems::new();
             if patch.message.is_none() && patch.display_at.is_none() {
-                problems.add("message", "give a corrected message or display_at");
+                problems.add("message", problem!("problem-nothing-to-correct"));
             }
             problems.opt_text("message", patch.message.as_deref(), MAX_BODY_CHARS);
             if let Some(at) = patch.display_at {
@@ -650,7 +640,7 @@ impl Service {
                 new.display_at = ms(at);
             }
             if new.message == old.message && new.display_at == old.display_at {
-                return Err(Error::invalid("message", "is unchanged; nothing to correct").into());
+                return Err(Error::invalid("message", problem!("problem-unchanged")).into());
             }
             new.updated_at = now;
             let revision = Revision {
@@ -716,7 +706,11 @@ impl Service {
                 if (impact == Impact::Maintenance) != is_maintenance {
                     problems.add(
                         "impact",
-                        format!("`{impact}` does not fit an {}", incident.kind),
+                        problem!(
+                            "problem-impact-kind",
+                            impact = impact.as_str(),
+                            kind = incident.kind.as_str()
+                        ),
                     );
                 }
                 incident.impact = impact;

@@ -48,11 +48,11 @@ impl Service {
         let scheduled_for = ms(input.scheduled_for);
         let scheduled_until = ms(input.scheduled_until);
         if scheduled_until <= scheduled_for {
-            problems.add("scheduled_until", "must be after scheduled_for");
+            problems.add("scheduled_until", problem!("problem-window-order"));
         } else if scheduled_until - scheduled_for > Duration::days(MAX_WINDOW_DAYS) {
             problems.add(
                 "scheduled_until",
-                format!("a window is at most {MAX_WINDOW_DAYS} days"),
+                problem!("problem-window-too-long", days = MAX_WINDOW_DAYS),
             );
         }
         let locale = input

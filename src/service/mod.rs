@@ -247,13 +247,7 @@ pub(crate) fn check_not_future(
     now: DateTime<Utc>,
 ) {
     if at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
-        problems.add(
-            field,
-            format!(
-                "is in the future ({}); back-dating is allowed, forward-dating is not",
-                at.to_rfc3339()
-            ),
-        );
+        problems.add(field, problem!("problem-future", at = at.to_rfc3339()));
     }
 }
 
@@ -267,9 +261,10 @@ pub(crate) fn check_locale(
     if !page.locales.iter().any(|l| l == locale) {
         problems.add(
             field,
-            format!(
-                "unknown locale `{locale}`; this page's locales are {}",
-                page.locales.join(", ")
+            problem!(
+                "problem-locale-not-on-page",
+                locale = locale,
+                locales = page.locales.join(", ")
             ),
         );
     }
@@ -282,7 +277,7 @@ pub(crate) fn check_url(problems: &mut Problems, field: &str, url: &str) {
         && url.len() <= 2000
         && !url.chars().any(|c| c.is_whitespace() || c.is_control());
     if !ok {
-        problems.add(field, "must be an absolute http:// or https:// URL");
+        problems.add(field, problem!("problem-url"));
     }
 }
 

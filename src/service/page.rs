@@ -20,10 +20,7 @@ pub const MAX_DISPLAY_ZONES: usize = 4;
 
 pub(crate) fn check_zone(problems: &mut Problems, field: &str, zone: &str) {
     if zone.parse::<chrono_tz::Tz>().is_err() {
-        problems.add(
-            field,
-            format!("`{zone}` is not an IANA time zone (e.g. America/Los_Angeles)"),
-        );
+        problems.add(field, problem!("problem-time-zone", zone = zone));
     }
 }
 
@@ -69,30 +66,31 @@ impl Service {
         if input.display_time_zones.len() > MAX_DISPLAY_ZONES {
             problems.add(
                 "display_time_zones",
-                format!("at most {MAX_DISPLAY_ZONES} zones besides UTC"),
+                problem!("problem-too-many-zones", max = MAX_DISPLAY_ZONES),
             );
         }
         if input.locales.is_empty() {
-            problems.add("locales", "must name at least one locale");
+            problems.add("locales", problem!("problem-no-locales"));
         }
         for (i, l) in input.locales.iter().enumerate() {
             if !is_supported_locale(l) {
                 problems.add(
                     format!("locales[{i}]"),
-                    format!(
-                        "unknown locale `{l}`; supported: {}",
-                        SUPPORTED_LOCALES.join(", ")
+                    problem!(
+                        "problem-locale-unsupported",
+                        locale = l.as_str(),
+                        supported = SUPPORTED_LOCALES.join(", ")
                     ),
                 );
             }
         }
         if !input.locales.contains(&input.default_locale) {
-            problems.add("default_locale", "must be one of locales");
+            problems.add("default_locale", problem!("problem-default-locale"));
         }
         if input.footer_markdown.chars().count() > MAX_BODY_CHARS {
             problems.add(
                 "footer_markdown",
-                format!("is too long (at most {MAX_BODY_CHARS} characters)"),
+                problem!("problem-too-long", max = MAX_BODY_CHARS),
             );
         }
         problems.check()?;

@@ -71,7 +71,7 @@ fn check_item(problems: &mut Problems, item: &RemediationItem) {
     problems.opt_text("detail", item.detail.as_deref(), MAX_BODY_CHARS);
     problems.opt_text("state_reason", item.state_reason.as_deref(), MAX_LINE_CHARS);
     if item.state == RemediationState::WontDo && item.state_reason.is_none() {
-        problems.add("state_reason", "say why an item is `wont_do`");
+        problems.add("state_reason", problem!("problem-wont-do-reason"));
     }
     if let Some(url) = &item.tracker_url {
         check_url(problems, "tracker_url", url);
@@ -121,15 +121,12 @@ impl Service {
             problems.text("root_cause", &input.root_cause, MAX_BODY_CHARS);
             problems.text("resolution", &input.resolution, MAX_BODY_CHARS);
             if incident.kind != IncidentKind::Incident {
-                problems.add("incident", "maintenances have no postmortem");
+                problems.add("incident", problem!("problem-maintenance-postmortem"));
             }
             if input.state == PostmortemState::Published
                 && incident.status != IncidentStatus::Resolved
             {
-                problems.add(
-                    "state",
-                    "publish the postmortem once the incident is resolved",
-                );
+                problems.add("state", problem!("problem-publish-unresolved"));
             }
             let before = detail.postmortem.clone();
             let postmortem = Postmortem {
@@ -223,7 +220,7 @@ impl Service {
             let detail = self.incident_detail(incident_id).await?;
             let mut problems = Problems::new();
             if detail.incident.kind != IncidentKind::Incident {
-                problems.add("incident", "maintenances have no remediation items");
+                problems.add("incident", problem!("problem-maintenance-items"));
             }
             let item = RemediationItem {
                 id: new_id(),
@@ -250,7 +247,7 @@ impl Service {
                 if p < 1 || p > item.position {
                     problems.add(
                         "position",
-                        format!("must be between 1 and {}", item.position),
+                        problem!("problem-between", min = 1_i64, max = item.position),
                     );
                 }
                 for moved in reorder(&detail.remediation_items, &item, p, now) {
@@ -345,7 +342,11 @@ impl Service {
                 Some(p) if p < 1 || p > detail.remediation_items.len() as i64 => {
                     problems.add(
                         "position",
-                        format!("must be between 1 and {}", detail.remediation_items.len()),
+                        problem!(
+                            "problem-between",
+                            min = 1_i64,
+                            max = detail.remediation_items.len()
+                        ),
                     );
                 }
                 Some(p) => {

@@ -120,13 +120,13 @@ impl Service {
             if locale == original_locale {
                 problems.add(
                     "locale",
-                    format!("`{locale}` is the original locale; edit the original instead"),
+                    problem!("problem-original-locale-named", locale = locale),
                 );
             }
             if input.fields.is_empty() {
                 problems.add(
                     "fields",
-                    format!("name at least one of: {}", kind.fields().join(", ")),
+                    problem!("problem-no-fields", fields = kind.fields().join(", ")),
                 );
             }
             let mut ops = Vec::new();
@@ -135,15 +135,16 @@ impl Service {
                 let Some(original) = originals.get(field.as_str()) else {
                     problems.add(
                         name,
-                        format!(
-                            "a {kind} has no such field; use {}",
-                            kind.fields().join(", ")
+                        problem!(
+                            "problem-no-such-field",
+                            kind = kind.as_str(),
+                            fields = kind.fields().join(", ")
                         ),
                     );
                     continue;
                 };
                 let Some(original) = original else {
-                    problems.add(name, "has no original text to translate");
+                    problems.add(name, problem!("problem-no-original"));
                     continue;
                 };
                 let max = if TranslatableKind::is_line_field(field) {

@@ -294,9 +294,10 @@ fn requested_locale(locale: Option<&str>) -> Result<Option<String>, Error> {
         Some(l) if is_supported_locale(l) => Ok(Some(l.to_string())),
         Some(l) => Err(Error::invalid(
             "locale",
-            format!(
-                "unknown locale `{l}`; supported: {}",
-                SUPPORTED_LOCALES.join(", ")
+            problem!(
+                "problem-locale-unsupported",
+                locale = l,
+                supported = SUPPORTED_LOCALES.join(", ")
             ),
         )),
     }
@@ -305,7 +306,7 @@ fn requested_locale(locale: Option<&str>) -> Result<Option<String>, Error> {
 fn locale_query(
     query: Result<Query<LocaleQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Option<String>, Error> {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
+    let Query(q) = query.map_err(|e| Error::invalid("query", Problem::text(e.body_text())))?;
     requested_locale(q.locale.as_deref())
 }
 
@@ -621,7 +622,7 @@ pub async fn list_incidents(
     State(state): State<AppState>,
     query: Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
+    let Query(q) = query.map_err(|e| Error::invalid("query", Problem::text(e.body_text())))?;
     let mut statuses = Vec::new();
     for s in q
         .status
@@ -632,13 +633,17 @@ pub async fn list_incidents(
         statuses.push(
             s.trim()
                 .parse::<IncidentStatus>()
-                .map_err(|e| Error::invalid("status", e))?,
+                .map_err(|e| Error::invalid("status", Problem::text(e)))?,
         );
     }
     let locale = requested_locale(q.locale.as_deref())?;
     let limit = q.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 100").into());
+        return Err(Error::invalid(
+            "limit",
+            problem!("problem-between", min = 1_i64, max = 100_i64),
+        )
+        .into());
     }
     let component_ids = match &q.component {
         Some(id) => crate::read::family(&state.service.store().components().await?, id),
@@ -1009,10 +1014,14 @@ pub async fn audit_log(
 ) -> ApiResult {
     let actor = caller.require()?;
     actor.require_admin()?;
-    let Query(q) = query.map_err(|e| Error::invalid("query", e.body_text()))?;
+    let Query(q) = query.map_err(|e| Error::invalid("query", Problem::text(e.body_text())))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 500").into());
+        return Err(Error::invalid(
+            "limit",
+            problem!("problem-between", min = 1_i64, max = 500_i64),
+        )
+        .into());
     }
     let filter = AuditFilter {
         actor: q.actor,

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::domain::Problem;
 use crate::error::Error;
 
 /// The documented error body, for the OpenAPI document (`ApiError` writes it).
@@ -47,8 +48,12 @@ impl IntoResponse for ApiError {
         if let Error::Internal(inner) = &e {
             tracing::error!(error = ?inner, "internal error");
         }
+        // The API speaks English: each problem as `locales/en.ftl` words it.
         let fields = match &e {
-            Error::Invalid(fields) => json!(fields),
+            Error::Invalid(fields) => json!(fields
+                .iter()
+                .map(|(field, problem)| (field, problem.to_string()))
+                .collect::<std::collections::BTreeMap<_, _>>()),
             _ => json!({}),
         };
         let body =
@@ -99,7 +104,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
         let message = strip_position(&e.into_inner().to_string());
-        Error::invalid(field_of(&path, &message), message)
+        Error::invalid(field_of(&path, &message), Problem::text(message))
     })
 }
 
@@ -141,7 +146,7 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         match parse::<Probe>(br#"{"status": "fixed", "title": "x"}"#) {
-            Err(Error::Invalid(f)) => assert!(f["status"].contains("unknown variant")),
+            Err(Error::Invalid(f)) => assert!(f["status"].to_string().contains("unknown variant")),
             other => panic!("{other:?}"),
         }
         match parse::<Probe>(br#"{"status": "resolved"}"#) {

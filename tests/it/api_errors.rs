@@ -341,3 +341,449 @@ async fn wrong_methods_get_a_json_405() {
     assert_error(&body, "not_found");
     app.finish().await;
 }
+
+fn golden_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/fixtures/api_errors")
+        .join(name)
+}
+
+/// Every validation message, word for word: the API's 422 bodies (and the command line's
+/// detail for users and tokens) must not change when messages move to the locale files.
+/// `HERALD_BLESS=1` rewrites the golden file.
+#[tokio::test]
+async fn validation_messages_match_their_golden_text() {
+    let app = TestApp::sqlite().await;
+    let (sell, pods) = crate::seed::sell_group(&app).await;
+    let empty_group = app
+        .post(
+            "/api/v1/components",
+            json!({"name": "Empty", "group": true}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let incident = app
+        .post(
+            "/api/v1/incidents",
+            json!({"title": "Slow", "impact": "minor", "status": "investigating", "message": "Looking.",
+                "started_at": "2024-03-05T10:00:00Z", "display_at": "2024-03-05T11:00:00Z"}),
+        )
+        .await;
+    let iid = incident["id"].as_str().unwrap().to_string();
+    let uid = incident["updates"][0]["id"].as_str().unwrap().to_string();
+    let maintenance = app
+        .post(
+            "/api/v1/maintenances",
+            json!({"title": "Upgrade", "scheduled_for": "2024-03-06T10:00:00Z",
+                "scheduled_until": "2024-03-06T11:00:00Z", "message": "Upgrading."}),
+        )
+        .await;
+    let mid = maintenance["id"].as_str().unwrap().to_string();
+    let item = app
+        .post(
+            &format!("/api/v1/incidents/{iid}/remediation-items"),
+            json!({"title": "Alert on queue depth", "category": "detect", "state": "planned"}),
+        )
+        .await;
+    let item_id = item["id"].as_str().unwrap().to_string();
+
+    let long_line = "x".repeat(301);
+    let long_body = "m".repeat(20_001);
+    let inc = |extra: Value| {
+        let mut body =
+            json!({"title": "x", "impact": "major", "status": "investigating", "message": "m"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let page = |extra: Value| {
+        let mut body = json!({"name": "P", "url": "https://status.example.com", "time_zone": "UTC",
+            "display_time_zones": [], "default_locale": "en", "locales": ["en", "fr"]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let admin = app.admin.clone();
+    let responder = app.responder.clone();
+    let cases: Vec<(&str, Method, String, &str, Value)> = vec![
+        (
+            "incident: blank title, long message",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"title": " ", "message": long_body})),
+        ),
+        (
+            "incident: long title",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"title": long_line})),
+        ),
+        (
+            "incident: two-line title",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"title": "a\nb", "symptom": "c\rd"})),
+        ),
+        (
+            "incident: maintenance status",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"status": "scheduled"})),
+        ),
+        (
+            "incident: maintenance impact",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"impact": "maintenance"})),
+        ),
+        (
+            "incident: unknown locale",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"locale": "xx"})),
+        ),
+        (
+            "incident: components",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(
+                json!({"components": {"nosuchcompon": "major_outage", empty_group.clone(): "major_outage", pods[0].clone(): "sideways"}}),
+            ),
+        ),
+        (
+            "incident: components exist",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(
+                json!({"components": {"nosuchcompon": "major_outage", empty_group.clone(): "major_outage", sell.clone(): "partial_outage"}}),
+            ),
+        ),
+        (
+            "incident: future display time",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"display_at": "2031-01-01T00:00:00Z"})),
+        ),
+        (
+            "incident: milestones out of order",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(
+                json!({"started_at": "2024-03-01T10:00:00Z", "display_at": "2024-03-01T09:00:00Z",
+                "milestones": {"detected_at": "2024-03-01T09:30:00Z", "mitigated_at": "2024-03-01T09:15:00Z",
+                    "impact_ended_at": "2031-01-01T00:00:00Z"}}),
+            ),
+        ),
+        (
+            "incident: started twice",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(
+                json!({"started_at": "2024-03-01T10:00:00Z", "milestones": {"impact_started_at": "2024-03-01T10:00:00Z"}}),
+            ),
+        ),
+        (
+            "incident: closed with next update",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"status": "resolved", "next_update_by": "2024-03-05T13:00:00Z"})),
+        ),
+        (
+            "incident: next update before display",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(
+                json!({"display_at": "2024-03-05T11:00:00Z", "next_update_by": "2024-03-05T10:00:00Z"}),
+            ),
+        ),
+        (
+            "incident: translations",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"translations": {
+                "xx": {"title": "t", "provenance": "human"},
+                "en": {"title": "t", "provenance": "human"},
+                "fr": {"title": "", "symptom": "s", "message": long_body, "provenance": "human"}}})),
+        ),
+        (
+            "incident: bad JSON value",
+            Method::POST,
+            "/api/v1/incidents".into(),
+            &responder,
+            inc(json!({"impact": "apocalyptic"})),
+        ),
+        (
+            "incident patch: impact",
+            Method::PATCH,
+            format!("/api/v1/incidents/{iid}"),
+            &responder,
+            json!({"impact": "maintenance", "title": "", "symptom": long_line,
+                "milestones": {"detected_at": "2024-03-05T09:00:00Z"}}),
+        ),
+        (
+            "maintenance patch: impact",
+            Method::PATCH,
+            format!("/api/v1/incidents/{mid}"),
+            &responder,
+            json!({"impact": "major"}),
+        ),
+        (
+            "update: maintenance status",
+            Method::POST,
+            format!("/api/v1/incidents/{mid}/updates"),
+            &responder,
+            json!({"status": "investigating", "message": ""}),
+        ),
+        (
+            "update: translations",
+            Method::POST,
+            format!("/api/v1/incidents/{iid}/updates"),
+            &responder,
+            json!({"status": "identified", "message": "m", "translations": {"fr": {"message": " ", "provenance": "human"}}}),
+        ),
+        (
+            "correction: nothing",
+            Method::PATCH,
+            format!("/api/v1/updates/{uid}"),
+            &responder,
+            json!({}),
+        ),
+        (
+            "correction: unchanged",
+            Method::PATCH,
+            format!("/api/v1/updates/{uid}"),
+            &responder,
+            json!({"message": "Looking."}),
+        ),
+        (
+            "correction: future",
+            Method::PATCH,
+            format!("/api/v1/updates/{uid}"),
+            &responder,
+            json!({"message": long_body, "display_at": "2031-01-01T00:00:00Z"}),
+        ),
+        (
+            "maintenance: window order",
+            Method::POST,
+            "/api/v1/maintenances".into(),
+            &responder,
+            json!({"title": "", "scheduled_for": "2024-03-06T10:00:00Z", "scheduled_until": "2024-03-06T09:00:00Z", "message": ""}),
+        ),
+        (
+            "maintenance: window length",
+            Method::POST,
+            "/api/v1/maintenances".into(),
+            &responder,
+            json!({"title": "t", "scheduled_for": "2024-03-06T10:00:00Z", "scheduled_until": "2024-04-06T09:00:00Z", "message": "m",
+                "components": ["nosuchcompon"], "locale": "xx"}),
+        ),
+        (
+            "component: group problems",
+            Method::POST,
+            "/api/v1/components".into(),
+            &responder,
+            json!({"name": "", "group": true, "status": "major_outage", "group_id": sell, "children_label": "y".repeat(61), "position": 99}),
+        ),
+        (
+            "component: not a group",
+            Method::POST,
+            "/api/v1/components".into(),
+            &responder,
+            json!({"name": "C", "group_id": pods[0], "children_label": "Pods", "description": long_body}),
+        ),
+        (
+            "component: no such group",
+            Method::POST,
+            "/api/v1/components".into(),
+            &responder,
+            json!({"name": "C", "group_id": "nosuchgroup0"}),
+        ),
+        (
+            "component patch: own group",
+            Method::PATCH,
+            format!("/api/v1/components/{sell}"),
+            &responder,
+            json!({"group_id": sell, "status": "major_outage", "position": 0}),
+        ),
+        (
+            "component patch: label",
+            Method::PATCH,
+            format!("/api/v1/components/{}", pods[1]),
+            &responder,
+            json!({"children_label": "Pods", "name": long_line}),
+        ),
+        (
+            "page: everything",
+            Method::PUT,
+            "/api/v1/page".into(),
+            &admin,
+            page(
+                json!({"name": "", "url": "ftp://x", "time_zone": "Mars/Olympus",
+                "display_time_zones": ["UTC", "Europe/Paris", "Asia/Tokyo", "America/New_York", "Nowhere/Land"],
+                "default_locale": "de", "locales": ["en", "tlh"], "footer_markdown": long_body}),
+            ),
+        ),
+        (
+            "page: no locales",
+            Method::PUT,
+            "/api/v1/page".into(),
+            &admin,
+            page(json!({"locales": [], "url": "https://"})),
+        ),
+        (
+            "postmortem: maintenance",
+            Method::PUT,
+            format!("/api/v1/incidents/{mid}/postmortem"),
+            &responder,
+            json!({"root_cause": "", "resolution": "r", "state": "published", "summary": long_body}),
+        ),
+        (
+            "postmortem: unresolved",
+            Method::PUT,
+            format!("/api/v1/incidents/{iid}/postmortem"),
+            &responder,
+            json!({"root_cause": "c", "resolution": "", "state": "published",
+                "translations": {"fr": {"summary": "s", "provenance": "human"}}}),
+        ),
+        (
+            "item: maintenance",
+            Method::POST,
+            format!("/api/v1/incidents/{mid}/remediation-items"),
+            &responder,
+            json!({"title": "", "category": "detect", "state": "wont_do", "tracker_url": "not a url", "position": 5}),
+        ),
+        (
+            "item: position",
+            Method::POST,
+            format!("/api/v1/incidents/{iid}/remediation-items"),
+            &responder,
+            json!({"title": "t", "category": "detect", "state": "planned", "position": 3, "state_reason": "a\nb"}),
+        ),
+        (
+            "item patch: position",
+            Method::PATCH,
+            format!("/api/v1/remediation-items/{item_id}"),
+            &responder,
+            json!({"position": 2, "state": "wont_do", "detail": long_body}),
+        ),
+        (
+            "translation: original locale",
+            Method::PUT,
+            format!("/api/v1/translations/incident/{iid}/en"),
+            &responder,
+            json!({"fields": {}, "provenance": "human"}),
+        ),
+        (
+            "translation: unknown locale and fields",
+            Method::PUT,
+            format!("/api/v1/translations/incident/{iid}/xx"),
+            &responder,
+            json!({"fields": {"colour": "bleu", "symptom": "s", "title": long_line}, "provenance": "human"}),
+        ),
+        (
+            "query: limit",
+            Method::GET,
+            "/api/v1/incidents?limit=0".into(),
+            &responder,
+            Value::Null,
+        ),
+        (
+            "query: status",
+            Method::GET,
+            "/api/v1/incidents?status=fixed".into(),
+            &responder,
+            Value::Null,
+        ),
+        (
+            "query: locale",
+            Method::GET,
+            "/api/v1/incidents?locale=tlh".into(),
+            &responder,
+            Value::Null,
+        ),
+        (
+            "query: audit limit",
+            Method::GET,
+            "/api/v1/audit-log?limit=501".into(),
+            &admin,
+            Value::Null,
+        ),
+    ];
+    let mut got = serde_json::Map::new();
+    for (label, method, path, token, body) in cases {
+        let body = (!body.is_null()).then_some(body);
+        let (status, answer) = app.call(method, &path, Some(token), body.as_ref()).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{label}: {answer}"
+        );
+        got.insert(label.to_string(), answer["error"].clone());
+    }
+    // Users and tokens have no API: the command line prints the service's detail.
+    let service = app.service();
+    let cli = herald::service::Actor::cli();
+    let detail = |e: herald::error::Error| Value::String(e.detail());
+    got.insert(
+        "user: name and password".into(),
+        detail(
+            service
+                .create_user(&cli, "a b", "short", herald::domain::Role::Responder)
+                .await
+                .unwrap_err(),
+        ),
+    );
+    got.insert(
+        "token: name".into(),
+        detail(
+            service
+                .create_token(&cli, &"n".repeat(101), herald::domain::Role::Responder)
+                .await
+                .unwrap_err(),
+        ),
+    );
+    // Ids are random: name them.
+    let mut text = Value::Object(got).to_string();
+    for (id, name) in [
+        (&pods[0], "<pod>"),
+        (&empty_group, "<empty group>"),
+        (&sell, "<sell>"),
+    ] {
+        text = text.replace(id.as_str(), name);
+    }
+    let got: Value = serde_json::from_str(&text).unwrap();
+    let file = golden_path("validation.json");
+    if std::env::var("HERALD_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}")),
+    )
+    .unwrap();
+    assert_eq!(
+        got,
+        expected,
+        "validation messages changed:\n{}",
+        serde_json::to_string_pretty(&got).unwrap()
+    );
+    app.finish().await;
+}

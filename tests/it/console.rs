@@ -475,3 +475,167 @@ async fn failed_sign_ins_are_rate_limited() {
     assert!(limited.body.contains("Too many failed sign-ins"));
     app.finish().await;
 }
+
+/// The error summary of a page (empty when there is none).
+fn summary_of(html: &str) -> &str {
+    match html.find("class=\"error-summary\"") {
+        Some(at) => {
+            let rest = &html[at..];
+            &rest[..rest.find("</div>").unwrap_or(rest.len())]
+        }
+        None => "",
+    }
+}
+
+#[tokio::test]
+async fn a_french_console_shows_problems_in_french_and_the_api_keeps_english() {
+    let app = TestApp::sqlite().await;
+    let warehouse = app
+        .post(
+            "/api/v1/components",
+            serde_json::json!({"name": "Entrepôt", "group": true}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    user(&app, "ana", Role::Responder).await;
+    let mut agent = Agent::new(&app);
+    agent.cookies.insert("herald_lang".into(), "fr".into());
+    assert_eq!(agent.sign_in("ana", PASSWORD).await.status, 303);
+    let csrf = agent.csrf("/console/incidents/new").await;
+    let before = app.fingerprint().await;
+    let long = "m".repeat(20_001);
+    let component = format!("c.{warehouse}");
+    let bad = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", " "),
+                ("impact", "major"),
+                ("status", "investigating"),
+                ("message", &long),
+                (&component, "major_outage"),
+                ("action", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(app.fingerprint().await, before);
+    let summary = summary_of(&bad.body);
+    for line in [
+        "Veuillez corriger les points suivants",
+        "<li>Titre : ne doit pas être vide</li>",
+        "<li>Message : est trop long (20000 caractères au maximum)</li>",
+        "<li>Composant « Entrepôt » : est un groupe vide</li>",
+    ] {
+        assert!(summary.contains(line), "{line} missing from {summary}");
+    }
+    // Next to each field, its message alone.
+    for next_to in [
+        "id=\"e-title\">ne doit pas être vide</span>",
+        "id=\"e-message\">est trop long (20000 caractères au maximum)</span>",
+        &format!("id=\"e-c-{warehouse}\">est un groupe vide</span>"),
+    ] {
+        assert!(bad.body.contains(next_to), "{next_to} missing");
+    }
+    // Nothing of the API's English or its field names.
+    for english in [
+        "must not be empty",
+        "too long",
+        "empty group",
+        "components.",
+        "title:",
+    ] {
+        assert!(!bad.body.contains(english), "{english} in {}", bad.body);
+    }
+
+    // Times are shown again as a `datetime-local` input takes them; one that cannot be read
+    // is left out, its error saying what to type.
+    let times = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", "Lent"),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("message", "On regarde."),
+                ("display_at", "2024-03-01 09:30"),
+                ("next_update_by", "plus tard"),
+                ("action", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(times.status, 422);
+    assert!(
+        times.body.contains("value=\"2024-03-01T09:30\""),
+        "{}",
+        times.body
+    );
+    assert!(!times.body.contains("plus tard"), "{}", times.body);
+    assert!(summary_of(&times.body)
+        .contains("Prochaine mise à jour avant (UTC, facultatif) : Saisissez une date"));
+    assert_eq!(app.fingerprint().await, before);
+
+    // The same input through the API: the 422 is English, field names and all.
+    let (status, answer) = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/incidents",
+            Some(&app.responder),
+            Some(
+                &serde_json::json!({"title": " ", "impact": "major", "status": "investigating",
+                "message": long, "components": {warehouse.clone(): "major_outage"}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        answer["error"]["fields"],
+        serde_json::json!({
+            "title": "must not be empty",
+            "message": "is too long (at most 20000 characters)",
+            format!("components.{warehouse}"): "is an empty group",
+        })
+    );
+    assert_eq!(
+        answer["error"]["message"],
+        "Some fields are invalid; see `fields`."
+    );
+
+    // A postmortem without its root cause: the French label, not `root_cause`.
+    let id = app
+        .post(
+            "/api/v1/incidents",
+            serde_json::json!({"title": "Lent", "impact": "minor", "status": "investigating", "message": "On regarde."}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = agent
+        .post(
+            &format!("/console/incidents/{id}/postmortem"),
+            &[
+                ("csrf", &csrf),
+                ("summary", ""),
+                ("root_cause", ""),
+                ("resolution", "Redémarrage."),
+                ("state", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let summary = summary_of(&refused.body);
+    assert!(
+        summary.contains("<li>Cause première : ne doit pas être vide</li>"),
+        "{summary}"
+    );
+    assert!(!summary.contains("root_cause"), "{summary}");
+    assert!(refused
+        .body
+        .contains("id=\"e-root_cause\">ne doit pas être vide</span>"));
+    app.finish().await;
+}

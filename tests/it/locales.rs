@@ -51,3 +51,93 @@ fn every_key_is_used() {
         );
     }
 }
+
+/// `key = value` (with its indented continuation lines) of a Fluent source.
+fn messages(source: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in source.lines() {
+        if line.starts_with(' ') {
+            if let Some(key) = &current {
+                let text: &mut String = out.get_mut(key).unwrap();
+                text.push_str(line);
+            }
+            continue;
+        }
+        current = None;
+        if let Some((key, value)) = line.split_once(" =") {
+            if !key.starts_with('#') && !key.is_empty() && !key.contains(' ') {
+                out.insert(key.to_string(), value.to_string());
+                current = Some(key.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn variables(text: &str) -> std::collections::BTreeSet<String> {
+    text.split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        })
+        .collect()
+}
+
+/// A problem or field label in translation may leave out a variable of the English message,
+/// never use one English does not have (the code gives only those; a missing one would show the
+/// English message instead).
+#[test]
+fn problem_translations_use_only_the_variables_of_english() {
+    let english = messages(LOCALE_FILES[0].1);
+    for (tag, source) in &LOCALE_FILES[1..] {
+        for (key, text) in messages(source)
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("problem-") || k.starts_with("field-"))
+        {
+            let allowed = variables(&english[&key]);
+            let used = variables(&text);
+            assert!(
+                used.is_subset(&allowed),
+                "locales/{tag}.ftl: `{key}` uses {used:?}, English has {allowed:?}"
+            );
+        }
+    }
+}
+
+/// Every problem message formats in every locale with the arguments the service gives it.
+#[test]
+fn problems_format_in_every_locale() {
+    use herald::domain::{Arg, Problem};
+    let i18n = herald::render::i18n::I18n::load().unwrap();
+    let english = messages(LOCALE_FILES[0].1);
+    for (key, text) in english.iter().filter(|(k, _)| k.starts_with("problem-")) {
+        let key: &'static str = Box::leak(key.clone().into_boxed_str());
+        let mut problem = Problem::new(key);
+        for name in variables(text) {
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            let arg = match name {
+                "max" | "min" | "days" => Arg::Number(7),
+                "earlier" => Arg::field("impact_started_at"),
+                "kind" => Arg::Text("maintenance".into()),
+                _ => Arg::Text("VALUE".into()),
+            };
+            problem = problem.with(name, arg);
+        }
+        let in_english = i18n.problem("en", &problem, &|f| format!("<{f}>"));
+        for (tag, _) in LOCALE_FILES {
+            let said = i18n.problem(tag, &problem, &|f| format!("<{f}>"));
+            assert!(
+                !said.is_empty() && !said.contains('{') && said != key,
+                "{tag} {key}: {said}"
+            );
+            // Not the English fallback of a message that failed to format.
+            assert!(*tag == "en" || said != in_english, "{tag} {key}: {said}");
+            if text.contains("$max") {
+                assert!(said.contains('7'), "{tag} {key}: {said}");
+            }
+        }
+    }
+}

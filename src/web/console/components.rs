@@ -98,6 +98,7 @@ fn checked(form: &Fields, name: &str) -> bool {
 fn required(form: &Fields, name: &str, label_key: &str, errs: &mut Errs, tr: &Tr) {
     if form.get(name).trim().is_empty() {
         errs.add(
+            tr,
             name,
             tr.f("console-error-required", &[("field", tr.t(label_key))]),
         );
@@ -116,9 +117,9 @@ fn check_group_choice(
         return;
     };
     if !all.iter().any(|c| c.id == gid && c.is_group) {
-        errs.add("group_id", tr.t("console-error-no-group"));
+        errs.add(tr, "group_id", tr.t("console-error-no-group"));
     } else if is_group {
-        errs.add("group_id", tr.t("console-error-group-in-group"));
+        errs.add(tr, "group_id", tr.t("console-error-group-in-group"));
     }
 }
 
@@ -222,7 +223,7 @@ pub async fn create_component(
         "component" => false,
         "group" => true,
         _ => {
-            errs.add("kind", tr.t("console-error-choice"));
+            errs.add(tr, "kind", tr.t("console-error-choice"));
             false
         }
     };
@@ -231,7 +232,7 @@ pub async fn create_component(
     check_group_choice(&all, group_id.as_deref(), group, &mut errs, tr);
     let children_label = form.opt("children_label");
     if !group && children_label.is_some() {
-        errs.add("children_label", tr.t("console-error-label-group-only"));
+        errs.add(tr, "children_label", tr.t("console-error-label-group-only"));
     }
     if !errs.is_empty() {
         return list_view(
@@ -267,7 +268,15 @@ pub async fn create_component(
         ),
         Err(e) => {
             let code = code_of(&e);
-            list_view(&state, &console, form, Errs::from_error(&e), None, code).await
+            list_view(
+                &state,
+                &console,
+                form,
+                Errs::from_error(&e, &console.visit.tr),
+                None,
+                code,
+            )
+            .await
         }
     }
 }
@@ -287,7 +296,11 @@ async fn row_patch(
     {
         Ok(_) => console.visit.redirect(&format!("{LIST}#c-{id}"), flash),
         Err(Error::Invalid(problems)) => {
-            let msg = problems.values().cloned().collect::<Vec<_>>().join("; ");
+            let msg = problems
+                .values()
+                .map(|p| console.visit.tr.problem(p))
+                .collect::<Vec<_>>()
+                .join("; ");
             list_view(
                 state,
                 console,
@@ -495,6 +508,7 @@ pub async fn save_component(
             Ok(p) if p == me.position => {}
             Ok(p) if (1..=max).contains(&p) => patch.position = Some(p),
             _ => errs.add(
+                tr,
                 "position",
                 tr.f("console-error-position", &[("max", max.to_string())]),
             ),
@@ -526,7 +540,7 @@ pub async fn save_component(
                 &console,
                 &id,
                 Some(form),
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 code,
             )
             .await

@@ -177,6 +177,7 @@ pub async fn schedule_maintenance(
     ] {
         if form.get(name).trim().is_empty() {
             errs.add(
+                tr,
                 name,
                 tr.f("console-error-required", &[("field", tr.t(label))]),
             );
@@ -186,14 +187,18 @@ pub async fn schedule_maintenance(
     let scheduled_until = parse_time(&form, "scheduled_until", &mut errs, tr);
     if let (Some(from), Some(until)) = (scheduled_for, scheduled_until) {
         if until <= from {
-            errs.add("scheduled_until", tr.t("console-error-end-before-start"));
+            errs.add(
+                tr,
+                "scheduled_until",
+                tr.t("console-error-end-before-start"),
+            );
         }
     }
     let components = chosen(&form);
     match state.service.store().components().await {
         Ok(all) => {
             if components.iter().any(|id| !all.iter().any(|c| &c.id == id)) {
-                errs.add("components", tr.t("console-error-choice"));
+                errs.add(tr, "components", tr.t("console-error-choice"));
             }
         }
         Err(e) => return console.visit.error(&e.into()),
@@ -231,7 +236,14 @@ pub async fn schedule_maintenance(
         ),
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            view(&state, &console, form, Errs::from_error(&e), code).await
+            view(
+                &state,
+                &console,
+                form,
+                Errs::from_error(&e, &console.visit.tr),
+                code,
+            )
+            .await
         }
     }
 }

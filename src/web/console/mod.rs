@@ -18,12 +18,13 @@ use fluent_bundle::FluentArgs;
 
 use super::public::LANG_COOKIE;
 use super::AppState;
-use crate::domain::{Role, SUPPORTED_LOCALES};
+use crate::domain::{Component, Problem, Role, SUPPORTED_LOCALES};
 use crate::error::Error;
 use crate::render::i18n::I18n;
 use crate::service::SignedIn;
 
 mod components;
+mod fields;
 mod maintenance;
 mod screens;
 mod settings;
@@ -135,6 +136,13 @@ impl Tr {
         }
         self.i18n.format(&self.locale, key, Some(&fa))
     }
+
+    /// A validation problem in the console's language; fields it names are given their labels.
+    pub fn problem(&self, problem: &Problem) -> String {
+        self.i18n.problem(&self.locale, problem, &|field| {
+            fields::field_label(self, field, &[])
+        })
+    }
 }
 
 /// A select option.
@@ -195,41 +203,94 @@ impl Fields {
     }
 }
 
-/// Field errors shown next to their fields (and in a summary at the top of the form).
+/// Field errors in the console's language: each message next to its field, and each line
+/// (the field's label, then the message) in a summary at the top of the form.
 #[derive(Default)]
-pub struct Errs(pub BTreeMap<String, String>);
+pub struct Errs(BTreeMap<String, FieldError>);
+
+pub struct FieldError {
+    /// Shown next to the field.
+    pub message: String,
+    /// The summary's line: the field's label and the message ("Title: must not be empty", as
+    /// the language writes it), or the message alone for an error of the whole form.
+    pub line: String,
+}
 
 impl Errs {
     pub fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
     }
 
+    /// The message of `field`, shown next to it.
     pub fn msg(&self, field: &str) -> String {
-        self.0.get(field).cloned().unwrap_or_default()
+        self.0
+            .get(field)
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// `(field, message)` in order, for the summary.
-    pub fn all(&self) -> Vec<(String, String)> {
-        self.0.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    /// The summary's lines, one per field, in the order forms show their fields.
+    pub fn lines(&self) -> Vec<String> {
+        let mut all: Vec<(&String, &FieldError)> = self.0.iter().collect();
+        all.sort_by_key(|(field, _)| fields::form_rank(field));
+        all.into_iter().map(|(_, e)| e.line.clone()).collect()
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.insert(field.to_string(), message.into());
+    /// A problem the console found itself (a value it could not read), already in words.
+    pub fn add(&mut self, tr: &Tr, field: &str, message: impl Into<String>) {
+        self.0.insert(
+            field.to_string(),
+            FieldError::new(tr, field, message.into(), &[]),
+        );
     }
 
-    /// The errors of a rejected request, by field; other errors under `form`.
-    pub fn from_error(e: &Error) -> Errs {
+    /// The errors of a rejected request, by field, in the console's language; other errors
+    /// under `form`.
+    pub fn from_error(e: &Error, tr: &Tr) -> Errs {
         match e {
-            Error::Invalid(fields) => Errs(fields.clone()),
-            other => Errs(BTreeMap::from([(
-                "form".to_string(),
-                other.public_message(),
-            )])),
+            Error::Invalid(problems) => Errs(
+                problems
+                    .iter()
+                    .map(|(field, problem)| {
+                        let message = tr.problem(problem);
+                        (field.clone(), FieldError::new(tr, field, message, &[]))
+                    })
+                    .collect(),
+            ),
+            other => {
+                let mut errs = Errs::default();
+                errs.add(tr, "form", other.public_message());
+                errs
+            }
         }
+    }
+
+    /// Names the components of `components.<id>` errors by their names (the form shows names).
+    pub fn name_components(&mut self, tr: &Tr, components: &[Component]) {
+        for (field, e) in self.0.iter_mut() {
+            if field.starts_with("components.") {
+                *e = FieldError::new(tr, field, std::mem::take(&mut e.message), components);
+            }
+        }
+    }
+}
+
+impl FieldError {
+    fn new(tr: &Tr, field: &str, message: String, components: &[Component]) -> FieldError {
+        let label = fields::field_label(tr, field, components);
+        let line = if label.is_empty() {
+            message.clone()
+        } else {
+            tr.f(
+                "console-error-line",
+                &[("field", label), ("message", message.clone())],
+            )
+        };
+        FieldError { message, line }
     }
 }
 
@@ -412,6 +473,10 @@ impl Visit {
                     self.tr.t("error-server-body"),
                 )
             }
+            Error::Invalid(_) => (
+                self.tr.t("error-request-title"),
+                Errs::from_error(error, &self.tr).lines().join(" · "),
+            ),
             other => (self.tr.t("error-request-title"), other.public_message()),
         };
         let page = MessagePage {

@@ -10,6 +10,7 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Deserialize;
 
+use super::fields::field_key;
 use super::*;
 use crate::domain::*;
 use crate::render::i18n::default_message_key;
@@ -76,23 +77,21 @@ fn postmortem_state_key(s: PostmortemState) -> &'static str {
     }
 }
 
-fn field_key(field: &str) -> String {
-    match field {
-        "title" => "console-field-title",
-        "symptom" => "console-field-symptom",
-        "message" => "console-field-message",
-        "summary" => "console-field-summary",
-        "root_cause" => "console-field-root-cause",
-        "resolution" => "console-field-resolution",
-        "detail" => "console-field-detail",
-        "name" => "console-page-name",
-        "footer_markdown" => "console-footer",
-        _ => "console-field-other",
-    }
-    .to_string()
+/// A time as typed: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
+fn read_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+                .map(|n| n.and_utc())
+        })
 }
 
-/// A time typed into a form: `YYYY-MM-DDTHH:MM` (UTC, as `datetime-local` sends it) or RFC 3339.
+/// A time typed into a form, or None when empty; a time that cannot be read is an error.
 pub(super) fn parse_time(
     fields: &Fields,
     name: &str,
@@ -103,17 +102,9 @@ pub(super) fn parse_time(
     if raw.is_empty() {
         return None;
     }
-    let parsed = DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
-                .map(|n| n.and_utc())
-        });
+    let parsed = read_time(raw);
     if parsed.is_none() {
-        errs.add(name, tr.t("console-error-time"));
+        errs.add(tr, name, tr.t("console-error-time"));
     }
     parsed
 }
@@ -126,7 +117,7 @@ fn parse_date(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<N
     }
     let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
     if parsed.is_none() {
-        errs.add(name, tr.t("console-error-date"));
+        errs.add(tr, name, tr.t("console-error-date"));
     }
     parsed
 }
@@ -171,9 +162,29 @@ pub(super) fn parse_enum<T: std::str::FromStr>(
 ) -> Option<T> {
     let parsed = fields.get(name).parse::<T>().ok();
     if parsed.is_none() {
-        errs.add(name, tr.t("console-error-choice"));
+        errs.add(tr, name, tr.t("console-error-choice"));
     }
     parsed
+}
+
+/// Makes a time field fit to be shown again in a `datetime-local` input, which only takes
+/// `YYYY-MM-DDTHH:MM[:SS]`: a time typed otherwise is rewritten so; one that cannot be read is
+/// left out (as browsers would; the error next to the field says what to type).
+fn local_time_field(form: &mut Fields, name: &str) {
+    if form.get(name).is_empty() {
+        return;
+    }
+    let shown = read_time(form.get(name))
+        .map(|t| {
+            let format = if t.second() == 0 {
+                "%Y-%m-%dT%H:%M"
+            } else {
+                "%Y-%m-%dT%H:%M:%S"
+            };
+            t.format(format).to_string()
+        })
+        .unwrap_or_default();
+    form.set(name, shown);
 }
 
 /// `c.<component id>` = new status; empty means unchanged.
@@ -191,7 +202,11 @@ fn component_statuses(
             Ok(s) => {
                 out.insert(id.to_string(), s);
             }
-            Err(_) => errs.add(&format!("components.{id}"), tr.t("console-error-choice")),
+            Err(_) => errs.add(
+                tr,
+                &format!("components.{id}"),
+                tr.t("console-error-choice"),
+            ),
         }
     }
     out
@@ -203,9 +218,18 @@ pub struct CompRow {
     pub child: bool,
     pub status: String,
     pub opts: Vec<Opt>,
+    /// What is wrong with the status chosen for it, if anything.
+    pub err: String,
 }
 
-fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
+/// The components with a status select each; `errs` are the form's errors, if it is the one
+/// that was refused.
+fn comp_rows(
+    tr: &Tr,
+    components: &[Component],
+    form: &Fields,
+    errs: Option<&Errs>,
+) -> Vec<CompRow> {
     components
         .iter()
         .map(|c| {
@@ -227,6 +251,9 @@ fn comp_rows(tr: &Tr, components: &[Component], form: &Fields) -> Vec<CompRow> {
                 child: c.group_id.is_some(),
                 status: tr.t(labels::component_status(effective_status(c, components))),
                 opts,
+                err: errs
+                    .map(|e| e.msg(&format!("components.{}", c.id)))
+                    .unwrap_or_default(),
             }
         })
         .collect()
@@ -305,7 +332,7 @@ pub async fn dashboard(State(state): State<AppState>, console: Console) -> Respo
         c: console.chrome(&state, &tr.t("console-dashboard")),
         active: incident_rows(tr, &stamp, &active),
         recent: incident_rows(tr, &stamp, &recent),
-        components: comp_rows(tr, &components, &Fields::default()),
+        components: comp_rows(tr, &components, &Fields::default(), None),
     };
     console.visit.page(StatusCode::OK, page.render())
 }
@@ -347,7 +374,7 @@ async fn new_incident_form(
     state: &AppState,
     console: &Console,
     mut form: Fields,
-    errs: Errs,
+    mut errs: Errs,
     preview: bool,
     status: StatusCode,
 ) -> Response {
@@ -359,6 +386,8 @@ async fn new_incident_form(
     if form.get("impact").is_empty() {
         form.set("impact", "minor");
     }
+    local_time_field(&mut form, "display_at");
+    local_time_field(&mut form, "next_update_by");
     let chosen = form
         .get("status")
         .parse::<IncidentStatus>()
@@ -373,6 +402,7 @@ async fn new_incident_form(
         Ok(c) => c,
         Err(e) => return console.visit.error(&e.into()),
     };
+    errs.name_components(tr, &components);
     let page = NewIncidentPage {
         c: console.chrome(state, &tr.t("console-new-incident")),
         impacts: Opt::list(
@@ -387,7 +417,7 @@ async fn new_incident_form(
             |s| tr.t(labels::incident_status(s)),
             form.get("status"),
         ),
-        components: comp_rows(tr, &components, &form),
+        components: comp_rows(tr, &components, &form, Some(&errs)),
         preview: if preview {
             markdown::to_html(form.get("message"))
         } else {
@@ -476,7 +506,7 @@ pub async fn create_incident(
                 &state,
                 &console,
                 form,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 false,
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
             )
@@ -576,7 +606,7 @@ async fn incident_view(
     state: &AppState,
     console: &Console,
     id: &str,
-    sub: Submitted,
+    mut sub: Submitted,
     status: StatusCode,
 ) -> Response {
     let tr = &console.visit.tr;
@@ -588,6 +618,7 @@ async fn incident_view(
         Ok(c) => c,
         Err(e) => return console.visit.error(&e.into()),
     };
+    sub.errs.name_components(tr, &components);
     let stamp = stamp_fn(state, tr).await;
     let inc = &detail.incident;
     let statuses: &[IncidentStatus] = if inc.kind == IncidentKind::Maintenance {
@@ -603,6 +634,14 @@ async fn incident_view(
     if form.get("status").is_empty() {
         form.set("status", inc.status.as_str());
     }
+    local_time_field(&mut form, "display_at");
+    local_time_field(&mut form, "next_update_by");
+    let comp_rows = comp_rows(
+        tr,
+        &components,
+        &form,
+        (sub.err_form == "update").then_some(&sub.errs),
+    );
     let preview = if sub.preview {
         markdown::to_html(form.get("message"))
     } else {
@@ -712,7 +751,7 @@ async fn incident_view(
             |s| tr.t(labels::incident_status(s)),
             form.get("status"),
         ),
-        components: comp_rows(tr, &components, &form),
+        components: comp_rows,
         preview,
         pm_states: Opt::list(
             &[PostmortemState::Draft, PostmortemState::Published],
@@ -757,19 +796,14 @@ fn form_error(sub: &Submitted, which: &str) -> String {
     if sub.err_form != which {
         return String::new();
     }
-    sub.errs
-        .all()
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+    sub.errs.lines().join(" · ")
 }
 
-fn failed(err_form: &str, e: &Error, form: Fields) -> (Submitted, StatusCode) {
+fn failed(tr: &Tr, err_form: &str, e: &Error, form: Fields) -> (Submitted, StatusCode) {
     (
         Submitted {
             err_form: err_form.to_string(),
-            errs: Errs::from_error(e),
+            errs: Errs::from_error(e, tr),
             form,
             preview: false,
         },
@@ -829,7 +863,7 @@ pub async fn post_update(
             "console-flash-update-posted",
         ),
         Err(e) => {
-            let (sub, code) = failed("update", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "update", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -863,7 +897,7 @@ pub async fn correct_update(
             "console-flash-update-corrected",
         ),
         Err(e) => {
-            let (sub, code) = failed(&format!("correct-{id}"), &e, form);
+            let (sub, code) = failed(&console.visit.tr, &format!("correct-{id}"), &e, form);
             incident_view(&state, &console, &incident_id, sub, code).await
         }
     }
@@ -908,7 +942,7 @@ pub async fn put_postmortem(
             "console-flash-postmortem-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed("postmortem", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "postmortem", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -959,7 +993,7 @@ pub async fn add_item(
             "console-flash-item-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed("item", &e, form);
+            let (sub, code) = failed(&console.visit.tr, "item", &e, form);
             incident_view(&state, &console, &id, sub, code).await
         }
     }
@@ -1018,7 +1052,7 @@ pub async fn patch_item(
             "console-flash-item-saved",
         ),
         Err(e) => {
-            let (sub, code) = failed(&format!("item-{id}"), &e, form);
+            let (sub, code) = failed(&console.visit.tr, &format!("item-{id}"), &e, form);
             incident_view(&state, &console, &item.incident_id, sub, code).await
         }
     }
@@ -1067,7 +1101,7 @@ pub async fn put_milestones(
             ),
         };
         if !errs.has(problem.field()) {
-            errs.add(problem.field(), message);
+            errs.add(tr, problem.field(), message);
         }
     }
     if !errs.is_empty() {
@@ -1104,10 +1138,10 @@ pub async fn put_milestones(
             .visit
             .redirect(&to, "console-flash-milestones-saved"),
         Err(e) => {
-            let (mut sub, code) = failed("milestones", &e, form);
+            let (mut sub, code) = failed(tr, "milestones", &e, form);
             let mut errs = Errs::default();
-            for (field, message) in sub.errs.all() {
-                errs.add(field.trim_start_matches("milestones."), message);
+            for (field, e) in std::mem::take(&mut sub.errs.0) {
+                errs.add(tr, field.trim_start_matches("milestones."), e.message);
             }
             sub.errs = errs;
             incident_view(&state, &console, &id, sub, code).await
@@ -1202,7 +1236,7 @@ impl TrScope<'_> {
                 }
                 Some(TrField {
                     name: field.to_string(),
-                    label: tr.t(&field_key(field)),
+                    label: tr.t(field_key(field)),
                     stale: t.is_some_and(|t| t.is_stale(&original)),
                     text: t.map(|t| t.text.clone()).unwrap_or_default(),
                     original,
@@ -1461,7 +1495,8 @@ pub async fn put_translation(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if fields.is_empty() {
-        errs.add("fields", console.visit.tr.t("console-error-no-translation"));
+        let tr = &console.visit.tr;
+        errs.add(tr, "fields", tr.t("console-error-no-translation"));
     }
     let err_object = format!("{}-{}", kind.as_str(), id);
     // Back to the screen the form was on: the page's texts, or an incident's.
@@ -1513,7 +1548,7 @@ pub async fn put_translation(
         }
         Err(e) => {
             let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            refused(err_object, Errs::from_error(&e), code).await
+            refused(err_object, Errs::from_error(&e, &console.visit.tr), code).await
         }
     }
 }
@@ -1733,7 +1768,7 @@ pub async fn create_user(
                 &state,
                 &console,
                 form,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 String::new(),
                 code,
             )
@@ -1927,7 +1962,7 @@ pub async fn create_token(
                 &state,
                 &console,
                 form,
-                Errs::from_error(&e),
+                Errs::from_error(&e, &console.visit.tr),
                 String::new(),
                 code,
             )

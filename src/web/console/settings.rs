@@ -125,12 +125,12 @@ pub async fn settings_page(State(state): State<AppState>, console: Console) -> R
 
 /// The service names list entries (`display_time_zones[1]`, `locales[0]`); the form has one
 /// field for each list.
-fn by_form_field(errs: Errs) -> Errs {
+fn by_form_field(tr: &Tr, errs: Errs) -> Errs {
     let mut out = Errs::default();
-    for (field, message) in errs.0 {
+    for (field, e) in errs.0 {
         let field = field.split('[').next().unwrap_or(&field).to_string();
         if !out.has(&field) {
-            out.add(&field, message);
+            out.add(tr, &field, e.message);
         }
     }
     out
@@ -151,13 +151,14 @@ pub async fn save_settings(
     let zone_error = |zone: &str| tr.f("console-error-zone", &[("zone", zone.to_string())]);
     let time_zone = form.get("time_zone").trim().to_string();
     if time_zone.parse::<Tz>().is_err() {
-        errs.add("time_zone", zone_error(&time_zone));
+        errs.add(tr, "time_zone", zone_error(&time_zone));
     }
     let zones = zone_list(form.get("display_time_zones"));
     if let Some(bad) = zones.iter().find(|z| z.parse::<Tz>().is_err()) {
-        errs.add("display_time_zones", zone_error(bad));
+        errs.add(tr, "display_time_zones", zone_error(bad));
     } else if zones.len() > MAX_DISPLAY_ZONES {
         errs.add(
+            tr,
             "display_time_zones",
             tr.f(
                 "console-error-too-many-zones",
@@ -167,11 +168,11 @@ pub async fn save_settings(
     }
     let locales: Vec<String> = all(&form, "locale").map(str::to_string).collect();
     if locales.is_empty() {
-        errs.add("locales", tr.t("console-error-no-locale"));
+        errs.add(tr, "locales", tr.t("console-error-no-locale"));
     }
     let default_locale = form.get("default_locale").to_string();
     if !locales.contains(&default_locale) {
-        errs.add("default_locale", tr.t("console-error-default-locale"));
+        errs.add(tr, "default_locale", tr.t("console-error-default-locale"));
     }
     if !errs.is_empty() {
         return settings_view(
@@ -202,7 +203,7 @@ pub async fn save_settings(
                 &state,
                 &console,
                 form,
-                by_form_field(Errs::from_error(&e)),
+                by_form_field(&console.visit.tr, Errs::from_error(&e, &console.visit.tr)),
                 code,
             )
             .await

@@ -96,7 +96,7 @@ pub async fn sign_in(
             state.sign_in_by_user.fail(username);
             form.set("password", "");
             let mut errs = Errs::default();
-            errs.add("password", visit.tr.t("console-sign-in-failed"));
+            errs.add(&visit.tr, "password", visit.tr.t("console-sign-in-failed"));
             sign_in_form(&state, &visit, form, errs, StatusCode::UNAUTHORIZED)
         }
         Err(e) => visit.error(&e),
@@ -209,7 +209,7 @@ pub async fn setup(
             let page = SetupPage {
                 c: visit.chrome(&state, &visit.tr.t("console-setup-title"), None),
                 form,
-                errs: Errs::from_error(&e),
+                errs: Errs::from_error(&e, &visit.tr),
             };
             visit.page(StatusCode::UNPROCESSABLE_ENTITY, page.render())
         }
