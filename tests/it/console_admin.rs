@@ -689,6 +689,15 @@ async fn milestones_due_dates_and_trackers_reach_the_public_page() {
     assert!(wrong.body.contains("Enter a date and time"));
     assert!(wrong.body.contains("value=\"2024-03-05T07:30\""), "kept");
     assert_eq!(app.fingerprint().await, before);
+    // A time that cannot be read is named, and not echoed into the datetime-local input
+    // (which would be invalid HTML).
+    let garbled = agent
+        .post(&milestones, &[("csrf", &csrf), ("detected_at", "garbled")])
+        .await;
+    assert_eq!(garbled.status, 422, "{}", garbled.body);
+    assert!(!garbled.body.contains("value=\"garbled\""));
+    assert!(garbled.body.contains("field-error"));
+    assert_eq!(app.fingerprint().await, before);
 
     let saved = agent
         .post(

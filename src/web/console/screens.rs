@@ -699,7 +699,8 @@ async fn incident_view(
             name,
             label: tr.t(milestone_key(name)),
             value: if sub.err_form == "milestones" {
-                sub.form.get(name).to_string()
+                // As typed, in the form a `datetime-local` input takes; unreadable: left out.
+                milestone_value(read_time(sub.form.get(name)))
             } else {
                 milestone_value(at)
             },
