@@ -2,10 +2,12 @@
 # Speed under a rush: requests per second and p99 latency of Herald's home and incident pages
 # against nginx serving the home page's bytes as a static file, on this machine, in one run.
 # Also measures how long a new update takes to show on the home page while under load.
-#   scripts/bench-pages.sh [seconds per run, default 10] [connections, default 64]
+#   scripts/bench-pages.sh [seconds per run, default 10] [connections, default 64] [rounds, default 3]
+# The three measurements alternate for the given number of rounds and the medians are reported,
+# so a slow moment of the machine does not favour one side. HERALD_WORKERS sets Herald's workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-10}"; conns="${2:-64}"
+secs="${1:-10}"; conns="${2:-64}"; rounds="${3:-3}"
 need() { command -v "$1" >/dev/null || { apt-get install -y -qq "$2" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }; }
 need wrk wrk
 need nginx nginx-light
@@ -46,9 +48,17 @@ run() { # name url → "rps p99_ms"
   echo "$rps $p99"
 }
 echo "warming up"; wrk -t2 -c"$conns" -d2s "$herald/en/" >/dev/null; wrk -t2 -c"$conns" -d2s "http://127.0.0.1:$nport/" >/dev/null
-read -r n_rps n_p99 < <(run nginx "http://127.0.0.1:$nport/")
-read -r h_rps h_p99 < <(run home "$herald/en/")
-read -r i_rps i_p99 < <(run incident "$herald/en/incidents/$incident")
+median() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+declare -a nr np hr hp ir ip
+for round in $(seq "$rounds"); do
+  read -r a b < <(run nginx "http://127.0.0.1:$nport/"); nr+=("$a"); np+=("$b")
+  read -r a b < <(run home "$herald/en/"); hr+=("$a"); hp+=("$b")
+  read -r a b < <(run incident "$herald/en/incidents/$incident"); ir+=("$a"); ip+=("$b")
+  echo "round $round: nginx ${nr[-1]} rps, home ${hr[-1]} rps, incident ${ir[-1]} rps"
+done
+n_rps=$(median "${nr[@]}"); n_p99=$(median "${np[@]}")
+h_rps=$(median "${hr[@]}"); h_p99=$(median "${hp[@]}")
+i_rps=$(median "${ir[@]}"); i_p99=$(median "${ip[@]}")
 # Freshness under load: post an update while wrk hammers the home page; time until it shows.
 wrk -t2 -c"$conns" -d"${secs}s" "$herald/en/" >/dev/null &
 load=$!
@@ -61,7 +71,8 @@ until curl -fs "$herald/en/" | grep -q "$marker"; do sleep 0.01; done
 shown_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 wait "$load" || true
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
-printf '\n%-22s %12s %10s\n' "" "requests/s" "p99 (ms)"
+printf '\nmedians of %s rounds of %s s, %s connections; page bytes: home %s, incident %s\n' "$rounds" "$secs" "$conns" "$(wc -c < "$work/www/index.html")" "$(curl -fs "$herald/en/incidents/$incident" | wc -c)"
+printf '%-22s %12s %10s\n' "" "requests/s" "p99 (ms)"
 printf '%-22s %12s %10s\n' "nginx (static bytes)" "$n_rps" "$n_p99"
 printf '%-22s %12s %10s\n' "Herald home" "$h_rps" "$h_p99"
 printf '%-22s %12s %10s\n' "Herald incident" "$i_rps" "$i_p99"
