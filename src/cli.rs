@@ -76,8 +76,8 @@ pub struct ServeArgs {
     /// Failed API authentications from one address before it is refused (429) for 10 minutes.
     #[arg(long, env = "HERALD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
     pub auth_failure_limit: u32,
-    /// HTTP worker threads, each with its own event loop and listening socket (default: one
-    /// per CPU core; 0 serves everything from the main runtime).
+    /// HTTP worker threads, each with its own event loop; connections are handed to them in
+    /// turn (default: one per CPU core; 0 serves everything from the main runtime).
     #[arg(long, env = "HERALD_WORKERS")]
     pub workers: Option<usize>,
 }

@@ -19,9 +19,9 @@ pub struct Config {
     /// Failed authentications from one address before it gets 429 for `auth_failure_window`.
     pub auth_failure_limit: u32,
     pub auth_failure_window: Duration,
-    /// HTTP worker threads, each with its own event loop and its own listening socket
-    /// (`SO_REUSEPORT`, the kernel spreads connections), like nginx's worker processes.
-    /// 0 serves on the caller's runtime instead (what the tests do, unless they test this).
+    /// HTTP worker threads, each with its own event loop; new connections are handed to them
+    /// in turn, like nginx's worker processes. 0 serves on the caller's runtime instead (what
+    /// the tests do, unless they test this).
     pub workers: usize,
 }
 

@@ -167,11 +167,14 @@ fn flatten(handle: tokio::task::JoinHandle<anyhow::Result<()>>) -> Served {
 }
 
 /// Serves HTTP on `listener` until `stopped` turns true, then lets in-flight requests finish.
-async fn serve_on(
-    listener: tokio::net::TcpListener,
+async fn serve_on<L>(
+    listener: L,
     app: web::fast::Connections,
     mut stopped: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<()>
+where
+    L: axum::serve::Listener<Addr = SocketAddr>,
+{
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|s| *s).await;
@@ -180,82 +183,68 @@ async fn serve_on(
         .context("server error")
 }
 
-/// `config.workers` threads, each with a single-threaded event loop and its own socket bound to
-/// the same address with `SO_REUSEPORT`: the kernel spreads new connections over them and a
-/// connection stays on one thread, with no work stealing or cross-thread wake-ups per request
-/// (nginx's worker model). The database pool, caches and background tasks are shared.
+/// `config.workers` threads, each with a single-threaded event loop. One acceptor on the
+/// caller's runtime hands new connections to them in turn, so each worker holds the same share
+/// of connections, and a connection stays on one thread: no work stealing or cross-thread
+/// wake-ups per request (nginx's worker model). The database pool, caches and background tasks
+/// are shared.
 async fn spawn_workers(
     config: &Config,
     app: web::fast::Connections,
     stopped: &watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, Vec<Served>)> {
-    let cannot = || format!("cannot listen on {}", config.listen);
-    let mut addr = config.listen;
-    let mut sockets = Vec::new();
-    for _ in 0..config.workers {
-        let socket = if addr.is_ipv4() {
-            tokio::net::TcpSocket::new_v4()
-        } else {
-            tokio::net::TcpSocket::new_v6()
-        }
-        .with_context(cannot)?;
-        socket.set_reuseaddr(true).with_context(cannot)?;
-        #[cfg(unix)]
-        socket.set_reuseport(true).with_context(cannot)?;
-        socket.bind(addr).with_context(cannot)?;
-        // Port 0: the first socket picks the port, the others join it.
-        addr = socket.local_addr().with_context(cannot)?;
-        sockets.push(socket);
-    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
     let mut servers: Vec<Served> = Vec::new();
-    let mut listening = Vec::new();
-    for (n, socket) in sockets.into_iter().enumerate() {
-        let (ready, is_ready) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
+    let mut queues = Vec::new();
+    for n in 0..config.workers {
+        let (queue, handoff) = tokio::sync::mpsc::unbounded_channel();
         let (done, finished) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
         let app = app.clone();
         let stopped = stopped.clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start an HTTP worker")?;
         std::thread::Builder::new()
             .name(format!("herald-http-{n}"))
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = ready.send(Err(e.into()));
-                        return;
-                    }
-                };
-                let outcome = runtime.block_on(async move {
-                    let listener = match socket.listen(1024) {
-                        Ok(l) => {
-                            let _ = ready.send(Ok(()));
-                            l
-                        }
-                        Err(e) => {
-                            let _ = ready.send(Err(e.into()));
-                            return Ok(());
-                        }
-                    };
-                    serve_on(listener, app, stopped).await
-                });
-                let _ = done.send(outcome);
+                let listener = web::fast::Handoff::new(handoff, addr);
+                let _ = done.send(runtime.block_on(serve_on(listener, app, stopped)));
             })
             .context("cannot start an HTTP worker thread")?;
-        listening.push(is_ready);
+        queues.push(queue);
         servers.push(Box::pin(async move {
             finished
                 .await
                 .unwrap_or_else(|_| Err(anyhow::anyhow!("HTTP worker thread panicked")))
         }));
     }
-    for ready in listening {
-        ready
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("HTTP worker thread panicked")))
-            .with_context(cannot)?;
-    }
+    let mut until_stopped = stopped.clone();
+    let acceptor = tokio::spawn(async move {
+        let mut next = 0;
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = until_stopped.wait_for(|s| *s) => return Ok(()),
+            };
+            match accepted.and_then(|(stream, peer)| Ok((stream.into_std()?, peer))) {
+                Ok(connection) => {
+                    // A worker that is gone (only while stopping) passes its turn.
+                    let _ = queues[next % queues.len()].send(connection);
+                    next = next.wrapping_add(1);
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, as axum does.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    });
+    servers.push(flatten(acceptor));
     Ok((addr, servers))
 }
 

@@ -12,8 +12,9 @@ use std::task::{Context, Poll};
 use axum::extract::{ConnectInfo, Request};
 use axum::http::Method;
 use axum::response::Response;
-use axum::serve::IncomingStream;
-use tokio::net::TcpListener;
+use axum::serve::{IncomingStream, Listener};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tower::Service;
 
 use super::slashes::{normalized, App};
@@ -35,7 +36,10 @@ impl Connections {
     }
 }
 
-impl<'a> Service<IncomingStream<'a, TcpListener>> for Connections {
+impl<'a, L> Service<IncomingStream<'a, L>> for Connections
+where
+    L: Listener<Addr = SocketAddr>,
+{
     type Response = Front;
     type Error = Infallible;
     type Future = Ready<Result<Front, Infallible>>;
@@ -44,7 +48,7 @@ impl<'a> Service<IncomingStream<'a, TcpListener>> for Connections {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, stream: IncomingStream<'a, TcpListener>) -> Self::Future {
+    fn call(&mut self, stream: IncomingStream<'a, L>) -> Self::Future {
         ready(Ok(Front {
             app: self.app.clone(),
             state: self.state.clone(),
@@ -80,5 +84,43 @@ impl Service<Request> for Front {
         }
         request.extensions_mut().insert(ConnectInfo(self.peer));
         Box::pin(self.app.call(request))
+    }
+}
+
+/// A worker's listener: the connections the acceptor hands to this worker (see
+/// `herald::start` with `workers`), registered with the worker's own event loop.
+pub struct Handoff {
+    connections: UnboundedReceiver<(std::net::TcpStream, SocketAddr)>,
+    addr: SocketAddr,
+}
+
+impl Handoff {
+    pub fn new(
+        connections: UnboundedReceiver<(std::net::TcpStream, SocketAddr)>,
+        addr: SocketAddr,
+    ) -> Handoff {
+        Handoff { connections, addr }
+    }
+}
+
+impl Listener for Handoff {
+    type Io = TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
+        loop {
+            match self.connections.recv().await {
+                Some((stream, peer)) => match TcpStream::from_std(stream) {
+                    Ok(io) => return (io, peer),
+                    Err(e) => tracing::warn!(error = %e, "cannot take over a connection"),
+                },
+                // The acceptor has stopped: nothing more comes until shutdown.
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.addr)
     }
 }
