@@ -322,7 +322,10 @@ fn banner(ctx: &Ctx, indicator: Indicator) -> Banner {
 pub struct Uptime {
     pub percent: String,
     pub summary: String,
-    /// CSS class of each day's cell, oldest first.
+    /// The most frequent day's CSS class: the bar's own (`usual-<class>`), so that those
+    /// days' cells need none and the page stays small (a year of good days is mostly `<li>`).
+    pub usual: &'static str,
+    /// CSS class of each day's cell, oldest first; empty for the usual one.
     pub cells: Vec<&'static str>,
     /// The days as text, runs of one status together.
     pub runs: Vec<String>,
@@ -445,9 +448,24 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
     let statuses: Vec<Option<ComponentStatus>> = (0..days)
         .map(|i| worst_by_day.get(&(first_day + Duration::days(i))).copied())
         .collect();
-    let cells = statuses
+    let classes: Vec<&'static str> = statuses
         .iter()
         .map(|s| s.map(|s| component_look(s).1).unwrap_or("nodata"))
+        .collect();
+    let usual = [
+        "ok",
+        "nodata",
+        "degraded",
+        "partial",
+        "major",
+        "maintenance",
+    ]
+    .into_iter()
+    .max_by_key(|c| classes.iter().filter(|d| *d == c).count())
+    .unwrap_or("ok");
+    let cells = classes
+        .into_iter()
+        .map(|c| if c == usual { "" } else { c })
         .collect();
     let label = |s: Option<ComponentStatus>| match s {
         Some(s) => ctx.t(labels::component_status(s)),
@@ -491,6 +509,7 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
             &[("percent", percent.clone()), ("days", days.to_string())],
         ),
         percent,
+        usual,
         cells,
         runs,
         from_label: ctx.f("uptime-days-ago", &[("days", days.to_string())]),

@@ -38,10 +38,53 @@ struct Cached {
     generation: u64,
     /// When it was rendered, by the app's clock.
     at: DateTime<Utc>,
-    body: Bytes,
-    etag: Arc<str>,
+    page: Rendered,
     /// A request is re-rendering this page; others keep serving this copy meanwhile.
     refreshing: bool,
+}
+
+/// A rendered page with its ETag and its response headers, built once when it is rendered.
+#[derive(Clone)]
+struct Rendered {
+    body: Bytes,
+    etag: Arc<str>,
+    /// The headers of a 200, for an unprefixed URL (varies by Accept-Language) and a prefixed
+    /// one.
+    headers: Arc<[HeaderMap; 2]>,
+}
+
+impl Rendered {
+    fn new(body: Bytes, locale: &str) -> Rendered {
+        let etag: Arc<str> = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..10])).into();
+        // Locales are the supported ones, so their header value is static.
+        let language = SUPPORTED_LOCALES
+            .iter()
+            .find(|l| **l == locale)
+            .map(|l| HeaderValue::from_static(l))
+            .or_else(|| HeaderValue::from_str(locale).ok())
+            .unwrap_or(HeaderValue::from_static("en"));
+        let tag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\""));
+        let headers = |vary: &'static str| {
+            let mut h = HeaderMap::with_capacity(8);
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(BROWSER_MAX_AGE),
+            );
+            h.insert(header::VARY, HeaderValue::from_static(vary));
+            h.insert(header::CONTENT_LANGUAGE, language.clone());
+            h.insert(header::ETAG, tag.clone());
+            h
+        };
+        Rendered {
+            headers: Arc::new([headers("Accept-Language, Cookie"), headers("Cookie")]),
+            body,
+            etag,
+        }
+    }
 }
 
 /// Page settings with the generation and time they were read at.
@@ -58,7 +101,7 @@ pub struct PageCache {
 const STALE_FOR: Duration = Duration::from_secs(5);
 
 enum Lookup {
-    Hit(Bytes, Arc<str>),
+    Hit(Rendered),
     /// Render, then `put`.
     Miss(u64),
 }
@@ -79,20 +122,16 @@ impl PageCache {
             let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
             match pages.get(key) {
                 Some(c) if c.generation == generation && fresh(c.at) => {
-                    return Lookup::Hit(c.body.clone(), c.etag.clone())
+                    return Lookup::Hit(c.page.clone())
                 }
-                Some(c) if c.refreshing && stale_ok(c.at) => {
-                    return Lookup::Hit(c.body.clone(), c.etag.clone())
-                }
+                Some(c) if c.refreshing && stale_ok(c.at) => return Lookup::Hit(c.page.clone()),
                 Some(_) => {}
                 None => return Lookup::Miss(generation),
             }
         }
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         match pages.get_mut(key) {
-            Some(c) if c.refreshing && stale_ok(c.at) => {
-                Lookup::Hit(c.body.clone(), c.etag.clone())
-            }
+            Some(c) if c.refreshing && stale_ok(c.at) => Lookup::Hit(c.page.clone()),
             Some(c) => {
                 c.refreshing = true;
                 Lookup::Miss(generation)
@@ -101,7 +140,7 @@ impl PageCache {
         }
     }
 
-    fn put(&self, key: String, generation: u64, body: Bytes, etag: Arc<str>, now: DateTime<Utc>) {
+    fn put(&self, key: String, generation: u64, page: Rendered, now: DateTime<Utc>) {
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         if pages.len() >= MAX_ENTRIES {
             pages.retain(|_, c| c.generation == generation && now >= c.at);
@@ -115,8 +154,7 @@ impl PageCache {
             Cached {
                 generation,
                 at: now,
-                body,
-                etag,
+                page,
                 refreshing,
             },
         );
@@ -124,7 +162,7 @@ impl PageCache {
 
     /// A fresh page, or the previous copy while another request re-renders it; never starts a
     /// refresh (that is `get`'s job, on the routed path).
-    fn peek(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<(Bytes, Arc<str>)> {
+    fn peek(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<Rendered> {
         let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
         let c = pages.get(key)?;
         let age = (now >= c.at)
@@ -132,7 +170,7 @@ impl PageCache {
             .flatten()?;
         let usable = (c.generation == generation && age < FRESH_FOR)
             || (c.refreshing && age < FRESH_FOR + STALE_FOR);
-        usable.then(|| (c.body.clone(), c.etag.clone()))
+        usable.then(|| c.page.clone())
     }
 
     /// The page settings if read at this generation less than `FRESH_FOR` ago.
@@ -313,8 +351,8 @@ pub fn cached_page(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<R
     let generation = state.service.generation();
     let page = state.pages.fresh_settings(generation, now)?;
     let visitor = Visitor::derive(uri, headers, page).ok()?;
-    let (body, etag) = state.pages.peek(&visitor.cache_key(), generation, now)?;
-    Some(respond(&visitor, headers, body, etag))
+    let page = state.pages.peek(&visitor.cache_key(), generation, now)?;
+    Some(respond(&visitor, headers, &page))
 }
 
 impl Visitor {
@@ -330,46 +368,21 @@ impl Visitor {
     }
 }
 
-fn etag_of(body: &[u8]) -> Arc<str> {
-    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..10])).into()
-}
-
-fn respond(visitor: &Visitor, headers: &HeaderMap, body: Bytes, etag: Arc<str>) -> Response {
-    let vary = if visitor.prefixed {
-        "Cookie"
-    } else {
-        "Accept-Language, Cookie"
-    };
-    // Locales are the supported ones, so their header value is static (no copy per request).
-    let language = SUPPORTED_LOCALES
-        .iter()
-        .find(|l| **l == visitor.locale)
-        .map(|l| HeaderValue::from_static(l))
-        .or_else(|| HeaderValue::from_str(&visitor.locale).ok())
-        .unwrap_or(HeaderValue::from_static("en"));
+/// Answers with a rendered page: 304 when the client has this version.
+fn respond(visitor: &Visitor, headers: &HeaderMap, page: &Rendered) -> Response {
+    let mut out = page.headers[usize::from(visitor.prefixed)].clone();
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == &*etag || t.trim() == "*"));
-    let mut out = HeaderMap::with_capacity(8);
-    out.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(BROWSER_MAX_AGE),
-    );
-    out.insert(header::VARY, HeaderValue::from_static(vary));
-    out.insert(header::CONTENT_LANGUAGE, language);
-    out.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
-    );
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == &*page.etag || t.trim() == "*")
+        });
     let mut r = if matches {
+        out.remove(header::CONTENT_TYPE);
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        out.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        body.into_response()
+        Response::new(axum::body::Body::from(page.body.clone()))
     };
     *r.headers_mut() = out;
     r
@@ -382,7 +395,7 @@ fn cached(state: &AppState, visitor: &Visitor, headers: &HeaderMap) -> Result<Re
         state.service.generation(),
         state.clock.now(),
     ) {
-        Lookup::Hit(body, etag) => Ok(respond(visitor, headers, body, etag)),
+        Lookup::Hit(page) => Ok(respond(visitor, headers, &page)),
         Lookup::Miss(generation) => Err(generation),
     }
 }
@@ -437,17 +450,12 @@ fn finish(
 ) -> Response {
     match rendered {
         Ok(html) => {
-            let body = Bytes::from(html);
-            let etag = etag_of(&body);
+            let page = Rendered::new(Bytes::from(html), &visitor.locale);
             let now = state.clock.now();
-            state.pages.put(
-                visitor.cache_key(),
-                generation,
-                body.clone(),
-                etag.clone(),
-                now,
-            );
-            respond(visitor, headers, body, etag)
+            state
+                .pages
+                .put(visitor.cache_key(), generation, page.clone(), now);
+            respond(visitor, headers, &page)
         }
         Err(e) => {
             state.pages.abandon(&visitor.cache_key());

@@ -460,8 +460,19 @@ async fn the_uptime_bar_reflects_the_status_history() {
         text.contains("<li>November 13, 2023 – December 31, 2023: no data</li>"),
         "before the component existed: {text}"
     );
-    assert_eq!(home.matches("<li class=\"major\"></li>").count(), 1);
-    assert_eq!(home.matches("<li class=\"nodata\"></li>").count(), 49);
+    // One cell per day: the bar's usual status (here: no data, before the component existed)
+    // is the bar's class, so those cells need none.
+    assert!(home.contains("<ol class=\"bar usual-nodata\" aria-hidden=\"true\">"));
+    let bar = home
+        .split("<ol class=\"bar usual-nodata\" aria-hidden=\"true\">")
+        .nth(1)
+        .unwrap()
+        .split("</ol>")
+        .next()
+        .unwrap();
+    assert_eq!(bar.matches("<li class=\"major\">").count(), 1);
+    assert_eq!(bar.matches("<li class=\"ok\">").count(), 40);
+    assert_eq!(bar.matches("<li>").count(), 49);
     app.finish().await;
 }
 
