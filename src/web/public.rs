@@ -219,6 +219,11 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The best of `enabled` for an `Accept-Language` header, honouring q-values.
 pub fn negotiate(accept: &str, enabled: &[String]) -> Option<String> {
+    best_of(accept, enabled).map(str::to_string)
+}
+
+/// [`negotiate`], borrowing the chosen locale from `enabled`.
+fn best_of<'e>(accept: &str, enabled: &'e [String]) -> Option<&'e str> {
     let mut wanted: Vec<(f32, usize, &str)> = accept
         .split(',')
         .enumerate()
@@ -239,7 +244,7 @@ pub fn negotiate(accept: &str, enabled: &[String]) -> Option<String> {
     });
     for (_, _, tag) in wanted {
         if let Some(exact) = enabled.iter().find(|l| l.eq_ignore_ascii_case(tag)) {
-            return Some(exact.clone());
+            return Some(exact.as_str());
         }
         let primary = tag.split('-').next().unwrap_or(tag);
         if let Some(near) = enabled.iter().find(|l| {
@@ -247,7 +252,7 @@ pub fn negotiate(accept: &str, enabled: &[String]) -> Option<String> {
                 .next()
                 .is_some_and(|p| p.eq_ignore_ascii_case(primary))
         }) {
-            return Some(near.clone());
+            return Some(near.as_str());
         }
     }
     None
@@ -297,45 +302,79 @@ impl Visitor {
         headers: &HeaderMap,
         page: Arc<PageSettings>,
     ) -> Result<Visitor, Arc<PageSettings>> {
+        let Some(seen) = Seen::of(uri, headers, &page) else {
+            return Err(page);
+        };
+        let visitor = Visitor {
+            locale: seen.locale.to_string(),
+            prefixed: seen.prefixed,
+            zone: seen.zone,
+            path: seen.path.to_string(),
+            query: seen.query.to_string(),
+            page: page.clone(),
+        };
+        Ok(visitor)
+    }
+}
+
+/// What a request says about its visitor, borrowed from the request and the page settings:
+/// the fast path needs no more than this and the cache key.
+struct Seen<'a> {
+    locale: &'a str,
+    prefixed: bool,
+    zone: Option<Tz>,
+    /// The path without the locale prefix.
+    path: &'a str,
+    query: &'a str,
+}
+
+impl<'a> Seen<'a> {
+    /// `None` when the first path segment is neither a page nor an enabled locale.
+    fn of(uri: &'a Uri, headers: &'a HeaderMap, page: &'a PageSettings) -> Option<Seen<'a>> {
         let path = uri.path();
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
         let enabled = &page.locales;
         let (locale, prefixed, rest) = if UNPREFIXED.contains(&first) {
             let chosen = cookie(headers, LANG_COOKIE)
                 .filter(|l| enabled.iter().any(|e| e == l))
-                .map(str::to_string)
                 .or_else(|| {
                     headers
                         .get(header::ACCEPT_LANGUAGE)
                         .and_then(|h| h.to_str().ok())
-                        .and_then(|h| negotiate(h, enabled))
+                        .and_then(|h| best_of(h, enabled))
                 })
-                .unwrap_or_else(|| page.default_locale.clone());
-            (chosen, false, path.to_string())
-        } else if enabled.iter().any(|l| l == first) {
+                .unwrap_or(&page.default_locale);
+            (chosen, false, path)
+        } else {
+            let locale = enabled.iter().find(|l| *l == first)?;
             let rest = &path[1 + first.len()..];
             (
-                first.to_string(),
+                locale.as_str(),
                 true,
-                if rest.is_empty() {
-                    "/".to_string()
-                } else {
-                    rest.to_string()
-                },
+                if rest.is_empty() { "/" } else { rest },
             )
-        } else {
-            return Err(page);
         };
         let zone =
             cookie(headers, TZ_COOKIE).and_then(|z| z.replace("%2F", "/").parse::<Tz>().ok());
-        Ok(Visitor {
+        Some(Seen {
             locale,
             prefixed,
             zone,
             path: rest,
-            query: uri.query().unwrap_or("").to_string(),
-            page,
+            query: uri.query().unwrap_or(""),
         })
+    }
+
+    /// The page cache's key: the same page in the same language and zones.
+    fn cache_key(&self) -> String {
+        let zone = self.zone.map(|z| z.name()).unwrap_or("");
+        let mut key = String::with_capacity(
+            self.locale.len() + zone.len() + self.path.len() + self.query.len() + 3,
+        );
+        for part in [self.locale, "|", zone, "|", self.path, "?", self.query] {
+            key.push_str(part);
+        }
+        key
     }
 }
 
@@ -349,28 +388,28 @@ pub fn cached_page(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<R
     }
     let now = state.clock.now();
     let generation = state.service.generation();
-    let page = state.pages.fresh_settings(generation, now)?;
-    let visitor = Visitor::derive(uri, headers, page).ok()?;
-    let page = state.pages.peek(&visitor.cache_key(), generation, now)?;
-    Some(respond(&visitor, headers, &page))
+    let settings = state.pages.fresh_settings(generation, now)?;
+    let seen = Seen::of(uri, headers, &settings)?;
+    let page = state.pages.peek(&seen.cache_key(), generation, now)?;
+    Some(respond(seen.prefixed, headers, &page))
 }
 
 impl Visitor {
     fn cache_key(&self) -> String {
-        let zone = self.zone.map(|z| z.name()).unwrap_or("");
-        let mut key = String::with_capacity(
-            self.locale.len() + zone.len() + self.path.len() + self.query.len() + 3,
-        );
-        for part in [&self.locale, "|", zone, "|", &self.path, "?", &self.query] {
-            key.push_str(part);
+        Seen {
+            locale: &self.locale,
+            prefixed: self.prefixed,
+            zone: self.zone,
+            path: &self.path,
+            query: &self.query,
         }
-        key
+        .cache_key()
     }
 }
 
 /// Answers with a rendered page: 304 when the client has this version.
-fn respond(visitor: &Visitor, headers: &HeaderMap, page: &Rendered) -> Response {
-    let mut out = page.headers[usize::from(visitor.prefixed)].clone();
+fn respond(prefixed: bool, headers: &HeaderMap, page: &Rendered) -> Response {
+    let mut out = page.headers[usize::from(prefixed)].clone();
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -395,7 +434,7 @@ fn cached(state: &AppState, visitor: &Visitor, headers: &HeaderMap) -> Result<Re
         state.service.generation(),
         state.clock.now(),
     ) {
-        Lookup::Hit(page) => Ok(respond(visitor, headers, &page)),
+        Lookup::Hit(page) => Ok(respond(visitor.prefixed, headers, &page)),
         Lookup::Miss(generation) => Err(generation),
     }
 }
@@ -455,7 +494,7 @@ fn finish(
             state
                 .pages
                 .put(visitor.cache_key(), generation, page.clone(), now);
-            respond(visitor, headers, &page)
+            respond(visitor.prefixed, headers, &page)
         }
         Err(e) => {
             state.pages.abandon(&visitor.cache_key());
