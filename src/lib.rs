@@ -170,17 +170,13 @@ fn flatten(handle: tokio::task::JoinHandle<anyhow::Result<()>>) -> Served {
 async fn serve_on<L>(
     listener: L,
     app: web::fast::Connections,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> anyhow::Result<()>
 where
-    L: axum::serve::Listener<Addr = SocketAddr>,
+    L: axum::serve::Listener<Io = tokio::net::TcpStream, Addr = SocketAddr>,
 {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|s| *s).await;
-        })
-        .await
-        .context("server error")
+    app.serve(listener, stopped).await;
+    Ok(())
 }
 
 /// `config.workers` threads, each with a single-threaded event loop. One acceptor on the

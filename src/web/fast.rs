@@ -1,26 +1,36 @@
-//! The front of the app, per connection: a GET for a page that is in the page cache and fresh
-//! is answered at once (`public::cached_page`), without routing and middleware, so a rush of
-//! visitors costs little more than parsing HTTP. Everything else goes to the router, with the
-//! peer's address as `ConnectInfo` (for the rate limits).
+//! The front of the app: accepts connections and serves HTTP/1.1 on them with hyper. A GET for a
+//! page that is in the page cache and fresh is answered at once (`public::cached_page`),
+//! without routing and middleware, so a rush of visitors costs little more than parsing HTTP.
+//! Everything else goes to the router, with the peer's address as `ConnectInfo` (for the rate
+//! limits). Headers must arrive within `HEADER_READ_TIMEOUT` (slow clients cannot hold
+//! connections open for free); on shutdown, connections finish their requests and close.
 
 use std::convert::Infallible;
-use std::future::{ready, Future, Ready};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::Method;
 use axum::response::Response;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedReceiver;
-use tower::Service;
+use tokio::sync::watch;
+use tower::ServiceExt;
 
 use super::slashes::{normalized, App};
 use super::{build_app, AppState};
 
-/// What `herald::start` serves: makes a [`Front`] for each accepted connection.
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole app, ready to serve connections: the fast path and the router.
 #[derive(Clone)]
 pub struct Connections {
     app: App,
@@ -34,26 +44,39 @@ impl Connections {
             state,
         }
     }
-}
 
-impl<'a, L> Service<IncomingStream<'a, L>> for Connections
-where
-    L: Listener<Addr = SocketAddr>,
-{
-    type Response = Front;
-    type Error = Infallible;
-    type Future = Ready<Result<Front, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, stream: IncomingStream<'a, L>) -> Self::Future {
-        ready(Ok(Front {
-            app: self.app.clone(),
-            state: self.state.clone(),
-            peer: *stream.remote_addr(),
-        }))
+    /// Serves every connection `listener` accepts until `stopped` turns true; then stops
+    /// accepting, lets in-flight requests finish, closes idle connections and returns.
+    pub async fn serve<L>(self, mut listener: L, mut stopped: watch::Receiver<bool>)
+    where
+        L: Listener<Io = TcpStream, Addr = SocketAddr>,
+    {
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .keep_alive(true);
+        let graceful = GracefulShutdown::new();
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = stopped.wait_for(|s| *s) => break,
+            };
+            // Responses go out in one write; no reason to wait for more (Nagle).
+            let _ = stream.set_nodelay(true);
+            let front = Front {
+                app: self.app.clone(),
+                state: self.state.clone(),
+                peer,
+            };
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), front));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+        drop(listener);
+        graceful.shutdown().await;
     }
 }
 
@@ -65,25 +88,22 @@ pub struct Front {
     peer: SocketAddr,
 }
 
-impl Service<Request> for Front {
+impl hyper::service::Service<Request<Incoming>> for Front {
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.app.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
         if request.method() == Method::GET {
             if let Some(page) =
                 super::public::cached_page(&self.state, request.uri(), request.headers())
             {
-                return Box::pin(ready(Ok(page)));
+                return Box::pin(std::future::ready(Ok(page)));
             }
         }
+        let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(self.peer));
-        Box::pin(self.app.call(request))
+        Box::pin(self.app.clone().oneshot(request))
     }
 }
 
