@@ -1698,17 +1698,17 @@ async fn users_view(
                 ),
             })
             .collect(),
-        roles: Opt::list(
-            Role::ALL,
-            |r| r.as_str(),
-            |r| tr.t(role_key(r)),
-            form.get("role"),
-        ),
+        roles: role_options(tr, form.get("role")),
         form,
         errs,
         refused,
     };
     console.visit.page(status, page.render())
+}
+
+/// The roles, for a select, `current` selected (users and tokens).
+fn role_options(tr: &Tr, current: &str) -> Vec<Opt> {
+    Opt::list(Role::ALL, |r| r.as_str(), |r| tr.t(role_key(r)), current)
 }
 
 pub async fn users_page(State(state): State<AppState>, console: Console) -> Response {
@@ -1892,12 +1892,7 @@ async fn tokens_view(
                 revoked: t.revoked_at.is_some(),
             })
             .collect(),
-        roles: Opt::list(
-            Role::ALL,
-            |r| r.as_str(),
-            |r| tr.t(role_key(r)),
-            form.get("role"),
-        ),
+        roles: role_options(tr, form.get("role")),
         form,
         errs,
         secret,
