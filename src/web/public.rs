@@ -87,6 +87,11 @@ impl Rendered {
     }
 }
 
+/// How long ago `at` was, by the app's clock; `None` if it lies ahead (the clock moved back).
+fn age(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<Duration> {
+    (now >= at).then(|| (now - at).to_std().ok()).flatten()
+}
+
 /// Page settings with the generation and time they were read at.
 type CachedSettings = (u64, DateTime<Utc>, Arc<PageSettings>);
 
@@ -110,25 +115,10 @@ impl PageCache {
     /// A fresh page; or, when one request is already re-rendering it, the previous copy
     /// (single flight: a rush never renders the same page twice at once).
     fn get(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Lookup {
-        let fresh =
-            |at: DateTime<Utc>| now >= at && (now - at).to_std().is_ok_and(|age| age < FRESH_FOR);
-        let stale_ok = |at: DateTime<Utc>| {
-            now >= at
-                && (now - at)
-                    .to_std()
-                    .is_ok_and(|age| age < FRESH_FOR + STALE_FOR)
-        };
-        {
-            let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-            match pages.get(key) {
-                Some(c) if c.generation == generation && fresh(c.at) => {
-                    return Lookup::Hit(c.page.clone())
-                }
-                Some(c) if c.refreshing && stale_ok(c.at) => return Lookup::Hit(c.page.clone()),
-                Some(_) => {}
-                None => return Lookup::Miss(generation),
-            }
+        if let Some(page) = self.peek(key, generation, now) {
+            return Lookup::Hit(page);
         }
+        let stale_ok = |at| age(at, now).is_some_and(|age| age < FRESH_FOR + STALE_FOR);
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         match pages.get_mut(key) {
             Some(c) if c.refreshing && stale_ok(c.at) => Lookup::Hit(c.page.clone()),
@@ -177,8 +167,7 @@ impl PageCache {
     fn fresh_settings(&self, generation: u64, now: DateTime<Utc>) -> Option<Arc<PageSettings>> {
         let settings = self.settings.read().unwrap_or_else(|e| e.into_inner());
         let (g, at, page) = settings.as_ref()?;
-        (*g == generation && now >= *at && (now - *at).to_std().is_ok_and(|age| age < FRESH_FOR))
-            .then(|| page.clone())
+        (*g == generation && age(*at, now).is_some_and(|age| age < FRESH_FOR)).then(|| page.clone())
     }
 
     /// A failed render lets the next request try again.
