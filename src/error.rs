@@ -123,6 +123,16 @@ impl From<StoreError> for Error {
             StoreError::Missing(m) => {
                 Error::Conflict(format!("{m}; it may have just been removed"))
             }
+            // A NUL that slipped past the checks above: PostgreSQL refuses it
+            // (`character_not_in_repertoire`); it is the request's fault, not ours.
+            e if e.is_nul_refused() => Error::invalid("body", problem!("problem-nul")),
+            e if e.is_disk_full() => {
+                tracing::error!(error = %e, "write refused: the database's disk is full");
+                Error::Unavailable(
+                    "the database's disk is full, so nothing was saved; reading still works, and                      writing will once space is freed"
+                        .into(),
+                )
+            }
             other => Error::Internal(other.into()),
         }
     }
@@ -157,6 +167,8 @@ impl Problems {
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
             self.add(field, problem!("problem-empty"));
+        } else if let Some(problem) = crate::domain::text_problem(value) {
+            self.add(field, problem);
         } else if value.chars().count() > max {
             self.add(field, problem!("problem-too-long", max = max));
         } else if max <= crate::domain::MAX_LINE_CHARS && value.contains(['\n', '\r']) {

@@ -18,6 +18,17 @@ pub fn new_id() -> String {
     random_string(BASE36, 12)
 }
 
+/// Whether `id` has the shape of an id Herald can have stored (1 to 64 ASCII letters, digits,
+/// `-` or `_`; Herald makes 12 base-36 characters, audit ids are longer). The store answers
+/// "not found" for anything else without asking the database, so no other text (a NUL, a
+/// megabyte) reaches a query as an id.
+pub fn plausible(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// An id that sorts in creation order, for rows read back in order (audit log): the time in
 /// milliseconds, then a per-process counter, then randomness.
 pub fn sortable_id(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -53,5 +64,12 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase()));
         assert_ne!(super::new_id(), id);
+        assert!(super::plausible(&id));
+        assert!(super::plausible(&super::sortable_id(
+            chrono::DateTime::UNIX_EPOCH
+        )));
+        for bad in ["", "a\0b", "../x", "a b", "é", &"a".repeat(65)] {
+            assert!(!super::plausible(bad), "{bad:?}");
+        }
     }
 }

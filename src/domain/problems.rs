@@ -89,6 +89,26 @@ impl Problem {
     }
 }
 
+/// The years a time or a day may have: both databases store exactly these, and feeds and
+/// pages can show them.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// What is wrong with a text that arrived from outside, whatever field it is: a NUL character
+/// (PostgreSQL cannot store one, and no text needs it), or, in a text that reads as a time or a
+/// day, a year outside [`YEARS`]. The JSON reader, the URL's query and form fields all ask this.
+pub fn text_problem(text: &str) -> Option<Problem> {
+    if text.contains('\0') {
+        return Some(problem!("problem-nul"));
+    }
+    use chrono::Datelike;
+    let year = text
+        .parse::<chrono::DateTime<chrono::FixedOffset>>()
+        .map(|t| t.year())
+        .or_else(|_| text.parse::<chrono::NaiveDate>().map(|d| d.year()))
+        .ok()?;
+    (!YEARS.contains(&year)).then(|| problem!("problem-year"))
+}
+
 /// `problem!("problem-too-long", max = 300)`: a problem with its locale key and arguments.
 macro_rules! problem {
     ($key:literal $(, $name:ident = $value:expr)* $(,)?) => {
@@ -113,5 +133,18 @@ mod tests {
             }
         );
         assert_eq!(Problem::text("x").key(), None);
+    }
+
+    #[test]
+    fn texts_with_a_nul_or_a_year_out_of_range_are_refused() {
+        let key = |t: &str| text_problem(t).and_then(|p| p.key());
+        assert_eq!(key("a\0b"), Some("problem-nul"));
+        assert_eq!(key("-9999-01-01T00:00:00Z"), Some("problem-year"));
+        assert_eq!(key("+10000-01-01T00:00:00Z"), Some("problem-year"));
+        assert_eq!(key("1969-12-31T23:59:59Z"), Some("problem-year"));
+        assert_eq!(key("0001-01-01"), Some("problem-year"));
+        assert_eq!(key("2024-03-05T12:00:00Z"), None);
+        assert_eq!(key("9999-12-31"), None);
+        assert_eq!(key("Database outage"), None);
     }
 }

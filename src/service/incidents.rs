@@ -550,7 +550,7 @@ impl Service {
     ) -> Result<Update> {
         actor.require_responder()?;
         let page = self.page().await?;
-        let update_id = with_retry(|| async {
+        let post = with_retry(|| async {
             let detail = self.incident_detail(incident_id).await?;
             let components = self.store.components().await?;
             let mut problems = Problems::new();
@@ -590,8 +590,11 @@ impl Service {
             )
             .await?;
             Ok(plan.update.id)
-        })
-        .await?;
+        });
+        // Posts to one incident queue up, each planned on what the previous one committed.
+        let update_id = self
+            .serialized(format!("incident:{incident_id}"), post)
+            .await?;
         self.update(&update_id).await
     }
 
@@ -619,7 +622,8 @@ impl Service {
         patch: UpdatePatch,
     ) -> Result<Update> {
         actor.require_responder()?;
-        with_retry(|| async {
+        let incident_id = self.update(id).await?.incident_id;
+        let correct = with_retry(|| async {
             let now = self.now();
             let old = self.update(id).await?;
             let detail = self.incident_detail(&old.incident_id).await?;
@@ -679,8 +683,9 @@ impl Service {
             )
             .await?;
             Ok(())
-        })
-        .await?;
+        });
+        self.serialized(format!("incident:{incident_id}"), correct)
+            .await?;
         self.update(id).await
     }
 
@@ -691,7 +696,7 @@ impl Service {
         patch: IncidentPatch,
     ) -> Result<IncidentDetail> {
         actor.require_responder()?;
-        with_retry(|| async {
+        let write = with_retry(|| async {
             let now = self.now();
             let detail = self.incident_detail(id).await?;
             let before = detail.incident.clone();
@@ -743,8 +748,8 @@ impl Service {
             )
             .await?;
             Ok(())
-        })
-        .await?;
+        });
+        self.serialized(format!("incident:{id}"), write).await?;
         self.incident_detail(id).await
     }
 

@@ -1,7 +1,7 @@
 //! Every write goes through here: validate, build the row operations, hand them to the store
 //! to apply in one transaction together with the audit row. Nothing else writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -92,6 +92,8 @@ pub struct Service {
     generation: Arc<std::sync::atomic::AtomicU64>,
     /// The audit id of this instance's latest write (the change watcher skips it).
     last_write: Arc<std::sync::Mutex<Option<String>>>,
+    /// One lock per object being written by `serialized` (entries leave when unused).
+    locks: Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// How often an operation is retried when a row changed between read and write.
@@ -105,7 +107,38 @@ impl Service {
             i18n,
             generation: Arc::default(),
             last_write: Arc::default(),
+            locks: Arc::default(),
         }
+    }
+
+    /// Runs `op` (read, plan and commit) while holding the lock named `key`, so writes to one
+    /// object queue up and each plans on what the previous one committed, instead of failing
+    /// on each other's `updated_at`: first an in-process lock (waiters hold no connection), then
+    /// the store's lock shared by every instance on the database.
+    pub(crate) async fn serialized<T, Fut>(&self, key: String, op: Fut) -> Result<T>
+    where
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let local = self
+            .locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let outcome = {
+            let _local = local.lock().await;
+            match self.store.exclusive(&key).await {
+                Ok(_shared) => op.await,
+                Err(e) => Err(e.into()),
+            }
+        };
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        // Only the map and this call hold it: nobody is waiting.
+        if Arc::strong_count(&local) == 2 {
+            locks.remove(&key);
+        }
+        outcome
     }
 
     /// The database's newest change is `latest` (the newest audit id): unless this instance

@@ -32,6 +32,32 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The database's disk is full (SQLite `SQLITE_FULL`, PostgreSQL `disk_full`): writes fail
+    /// until space is freed, reads go on.
+    pub fn is_disk_full(&self) -> bool {
+        let StoreError::Database(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        let code = db.code().unwrap_or_default();
+        if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            // An (extended) result code; the primary code is its low byte.
+            code.parse::<i64>().is_ok_and(|n| n & 0xff == 13)
+        } else {
+            code == "53100"
+        }
+    }
+}
+
+impl StoreError {
+    /// PostgreSQL refused a text holding a NUL character (`22021`).
+    pub fn is_nul_refused(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db))
+            if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some()
+                && db.code().as_deref() == Some("22021"))
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +187,11 @@ pub trait Store: Send + Sync + 'static {
     async fn migration_report(&self) -> StoreResult<MigrationReport>;
     /// Inserts and reads back a row in every table that receives new rows, then rolls back.
     async fn probe_writes(&self) -> StoreResult<Result<(), ProbeFailure>>;
+
+    /// Holds the lock named `key` for every instance on this database until the guard is
+    /// dropped (the service also serializes on it in process, so one instance waits here with
+    /// at most one connection per key).
+    async fn exclusive(&self, key: &str) -> StoreResult<Box<dyn Send>>;
 
     /// Applies every op and the audit row in one transaction.
     async fn apply(&self, ops: Vec<Op>, audit: Option<AuditEntry>) -> StoreResult<()>;

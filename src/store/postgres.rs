@@ -41,6 +41,23 @@ impl PgStore {
     /// PostgreSQL needs no in-process write lock: row locks and `updated_at` checks suffice.
     async fn lock_writes(&self) {}
 
+    /// A transaction-scoped advisory lock on `key`, in a transaction of its own that lives as
+    /// long as the guard: every instance on this database waits for it. Dropping the guard rolls
+    /// the transaction back, which releases the lock. (The two-key form keeps these apart from
+    /// the one-key lock sqlx takes for migrations.)
+    async fn hold(&self, key: &str) -> super::StoreResult<Box<dyn Send>> {
+        use sha2::Digest;
+        // The key as a number, hashed here so no text of a request reaches the query.
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let number = i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(1213352012, $1)")
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
+        Ok(Box::new(tx))
+    }
+
     /// Runs raw SQL; for tests that sabotage or repair the schema.
     pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
@@ -48,4 +65,10 @@ impl PgStore {
     }
 }
 
-super::sql::sql_store!(PgStore, sqlx::Postgres, MIGRATOR, "BEGIN");
+super::sql::sql_store!(
+    PgStore,
+    sqlx::Postgres,
+    MIGRATOR,
+    "BEGIN",
+    " FOR NO KEY UPDATE"
+);

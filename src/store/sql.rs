@@ -52,14 +52,65 @@ pub const PROBED_TABLES: &[&str] = &[
     "audit_log",
 ];
 
+/// `$for_update` is the row-lock clause of a `SELECT` that later writes depend on:
+/// ` FOR NO KEY UPDATE` on PostgreSQL (the lock an `UPDATE` of non-key columns takes, so it does
+/// not wait on the share locks that foreign-key checks of the same transactions hold, which
+/// would deadlock two writers); empty on SQLite, whose write transactions hold the whole database
+/// (`BEGIN IMMEDIATE` behind the in-process write lock).
+/// The tables writes update, with a statement that updates the probe row `$1` in each (to
+/// itself: triggers, permissions and constraints still run), in the order `/readyz` tries them.
+/// The page's row exists only once the page is set up, so it may touch nothing.
+pub const PROBED_UPDATES: &[(&str, &str)] = &[
+    (
+        "page_settings",
+        "UPDATE page_settings SET updated_at = updated_at WHERE singleton = 1 AND id <> $1",
+    ),
+    (
+        "components",
+        "UPDATE components SET status = status, updated_at = updated_at WHERE id = $1",
+    ),
+    (
+        "incidents",
+        "UPDATE incidents SET updated_at = updated_at WHERE id = $1",
+    ),
+    (
+        "incident_updates",
+        "UPDATE incident_updates SET updated_at = updated_at WHERE id = $1",
+    ),
+    (
+        "postmortems",
+        "UPDATE postmortems SET updated_at = updated_at WHERE incident_id = $1",
+    ),
+    (
+        "remediation_items",
+        "UPDATE remediation_items SET updated_at = updated_at WHERE id = $1",
+    ),
+    (
+        "translations",
+        "UPDATE translations SET updated_at = updated_at WHERE object_id = $1",
+    ),
+    (
+        "api_tokens",
+        "UPDATE api_tokens SET revoked_at = revoked_at WHERE id = $1",
+    ),
+    (
+        "users",
+        "UPDATE users SET updated_at = updated_at WHERE id = $1",
+    ),
+    (
+        "sessions",
+        "UPDATE sessions SET expires_at = expires_at WHERE id_hash = $1",
+    ),
+];
+
 macro_rules! sql_store {
-    ($store:ident, $db:ty, $migrator:expr, $begin:literal) => {
+    ($store:ident, $db:ty, $migrator:expr, $begin:literal, $for_update:literal) => {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use sqlx::Row;
 
         use crate::domain::*;
-        use crate::store::sql::{classify, json_list, json_value, parse, PROBED_TABLES};
+        use crate::store::sql::{classify, json_list, json_value, parse, PROBED_TABLES, PROBED_UPDATES};
         use crate::store::*;
 
         type DbRow = <$db as sqlx::Database>::Row;
@@ -310,7 +361,37 @@ macro_rules! sql_store {
             Ok(())
         }
 
+        /// The status a component has now, inside the transaction, with its row locked until
+        /// the transaction ends: a status change records what it really changed from.
+        async fn current_status(tx: &mut Tx<'_>, component_id: &str) -> StoreResult<Option<ComponentStatus>> {
+            let status: Option<String> = sqlx::query_scalar(concat!(
+                "SELECT status FROM components WHERE id = $1", $for_update
+            ))
+            .bind(component_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            status.map(parse).transpose()
+        }
+
+        /// Inserts an update with the next `seq` of its incident. The incident's row is locked
+        /// first, so concurrent posts to one incident queue here instead of colliding on `seq`;
+        /// each component change records the status the component has inside this transaction
+        /// (a change to the status it already has is no change and is left out).
         async fn insert_update(tx: &mut Tx<'_>, u: &Update) -> StoreResult<()> {
+            sqlx::query(concat!("SELECT id FROM incidents WHERE id = $1", $for_update))
+                .bind(&u.incident_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+            // Lock the components in one order (by id), so two transactions never wait on
+            // each other's rows.
+            let mut ids: Vec<&str> = u.component_changes.iter().map(|c| c.component_id.as_str()).collect();
+            ids.sort_unstable();
+            let mut current = std::collections::BTreeMap::new();
+            for id in ids {
+                if let Some(status) = current_status(tx, id).await? {
+                    current.insert(id.to_string(), status);
+                }
+            }
             sqlx::query(
                 "INSERT INTO incident_updates (id, incident_id, seq, status, message, display_at, \
                  next_update_by, created_at, updated_at) SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, \
@@ -327,15 +408,21 @@ macro_rules! sql_store {
             .execute(&mut **tx)
             .await
             .map_err(|e| classify(e, "update"))?;
-            for (position, change) in u.component_changes.iter().enumerate() {
+            let mut position = 0_i64;
+            for change in &u.component_changes {
+                let old_status = current.get(&change.component_id).copied().unwrap_or(change.old_status);
+                if old_status == change.new_status {
+                    continue;
+                }
+                position += 1;
                 sqlx::query(
                     "INSERT INTO update_component_changes (update_id, component_id, position, \
                      old_status, new_status) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(&u.id)
                 .bind(&change.component_id)
-                .bind(position as i64 + 1)
-                .bind(change.old_status.as_str())
+                .bind(position)
+                .bind(old_status.as_str())
                 .bind(change.new_status.as_str())
                 .execute(&mut **tx)
                 .await
@@ -548,7 +635,36 @@ macro_rules! sql_store {
                     must_touch(done.rows_affected(), "component")?;
                 }
                 Op::SetComponentStatus { change } => {
-                    let done = sqlx::query(
+                    // A change from a known status records the status the row has now (another
+                    // writer may have moved it since the service read it); the first entry of
+                    // a new component (`old_status: None`) stays as it is.
+                    let Some(current) = current_status(tx, &change.component_id).await? else {
+                        return Err(StoreError::Missing(format!(
+                            "component {}",
+                            change.component_id
+                        )));
+                    };
+                    let mut change = change.clone();
+                    if change.old_status.is_some() {
+                        if current == change.new_status {
+                            return Ok(());
+                        }
+                        change.old_status = Some(current);
+                        // Nor can it have happened before the change it follows: read in time
+                        // order, the history stays a chain (a change back-dated past a later
+                        // one is recorded when that one was).
+                        let latest: Option<DateTime<Utc>> = sqlx::query_scalar(
+                            "SELECT at FROM component_status_history WHERE component_id = $1 \
+                             ORDER BY at DESC LIMIT 1",
+                        )
+                        .bind(&change.component_id)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                        if let Some(latest) = latest {
+                            change.at = change.at.max(latest);
+                        }
+                    }
+                    sqlx::query(
                         "UPDATE components SET status = $2, updated_at = $3 WHERE id = $1",
                     )
                     .bind(&change.component_id)
@@ -556,13 +672,7 @@ macro_rules! sql_store {
                     .bind(change.at)
                     .execute(&mut **tx)
                     .await?;
-                    if done.rows_affected() == 0 {
-                        return Err(StoreError::Missing(format!(
-                            "component {}",
-                            change.component_id
-                        )));
-                    }
-                    insert_history(tx, change).await?;
+                    insert_history(tx, &change).await?;
                 }
                 Op::InsertIncident(i) => insert_incident(tx, i).await?,
                 Op::UpdateIncident {
@@ -823,6 +933,32 @@ macro_rules! sql_store {
             Ok(())
         }
 
+        /// Updates the probe row of every table that writes update (after `probe_table` made
+        /// them).
+        async fn probe_updates(tx: &mut Tx<'_>, p: &ProbeIds) -> Result<(), ProbeFailure> {
+            for (table, sql) in PROBED_UPDATES {
+                let key = match *table {
+                    "page_settings" | "remediation_items" | "api_tokens" | "sessions" => &p.other,
+                    "components" => &p.component,
+                    "incidents" | "postmortems" | "translations" => &p.incident,
+                    "incident_updates" => &p.update,
+                    _ => &p.user,
+                };
+                let done = sqlx::query(sql).bind(key).execute(&mut **tx).await;
+                let failure = match done {
+                    Ok(done) if done.rows_affected() > 0 || *table == "page_settings" => continue,
+                    Ok(_) => "the updated row was not found".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                tracing::error!(table, error = %failure, "readiness probe cannot update");
+                return Err(ProbeFailure {
+                    table: table.to_string(),
+                    reason: "cannot update an existing row".to_string(),
+                });
+            }
+            Ok(())
+        }
+
         struct ProbeIds {
             component: String,
             incident: String,
@@ -894,8 +1030,15 @@ macro_rules! sql_store {
                         break;
                     }
                 }
+                if outcome.is_ok() {
+                    outcome = probe_updates(&mut tx, &ids).await;
+                }
                 tx.rollback().await?;
                 Ok(outcome)
+            }
+
+            async fn exclusive(&self, key: &str) -> StoreResult<Box<dyn Send>> {
+                self.hold(key).await
             }
 
             async fn apply(&self, ops: Vec<Op>, audit: Option<AuditEntry>) -> StoreResult<()> {
@@ -934,6 +1077,9 @@ macro_rules! sql_store {
             }
 
             async fn component(&self, id: &str) -> StoreResult<Option<Component>> {
+                if !crate::ids::plausible(id) {
+                    return Ok(None);
+                }
                 let sql = format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE id = $1");
                 sqlx::query(&sql)
                     .bind(id)
@@ -954,7 +1100,7 @@ macro_rules! sql_store {
                      WHERE ($1 IS NULL OR component_id = $1) AND at >= $2 \
                      ORDER BY component_id, at, seq",
                 )
-                .bind(component_id)
+                .bind(component_id.map(|id| if crate::ids::plausible(id) { id } else { "" }))
                 .bind(since)
                 .fetch_all(&self.pool)
                 .await?
@@ -994,7 +1140,8 @@ macro_rules! sql_store {
                     q = q.bind(s.as_str());
                 }
                 for c in &f.component_ids {
-                    q = q.bind(c);
+                    // An id that cannot exist matches nothing.
+                    q = q.bind(if crate::ids::plausible(c) { c.as_str() } else { "" });
                 }
                 q.fetch_all(&self.pool).await?.iter().map(incident_from).collect()
             }
@@ -1021,6 +1168,9 @@ macro_rules! sql_store {
             }
 
             async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
+                if !crate::ids::plausible(id) {
+                    return Ok(None);
+                }
                 let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
                 sqlx::query(&sql)
                     .bind(id)
@@ -1073,6 +1223,10 @@ macro_rules! sql_store {
             }
 
             async fn incident_details(&self, ids: &[String]) -> StoreResult<Vec<IncidentDetail>> {
+                // Ids that cannot exist are skipped like unknown ones.
+                let plausible: Vec<String> =
+                    ids.iter().filter(|id| crate::ids::plausible(id)).cloned().collect();
+                let ids = &plausible[..];
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -1230,6 +1384,9 @@ macro_rules! sql_store {
             }
 
             async fn update(&self, id: &str) -> StoreResult<Option<Update>> {
+                if !crate::ids::plausible(id) {
+                    return Ok(None);
+                }
                 let sql = format!("SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.id = $1");
                 sqlx::query(&sql)
                     .bind(id)
@@ -1240,6 +1397,9 @@ macro_rules! sql_store {
             }
 
             async fn remediation_item(&self, id: &str) -> StoreResult<Option<RemediationItem>> {
+                if !crate::ids::plausible(id) {
+                    return Ok(None);
+                }
                 let sql = format!("SELECT {ITEM_COLUMNS} FROM remediation_items WHERE id = $1");
                 sqlx::query(&sql)
                     .bind(id)
@@ -1254,6 +1414,9 @@ macro_rules! sql_store {
                 kind: TranslatableKind,
                 object_id: &str,
             ) -> StoreResult<Vec<Translation>> {
+                if !crate::ids::plausible(object_id) {
+                    return Ok(Vec::new());
+                }
                 let sql = format!(
                     "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE object_kind = $1 \
                      AND object_id = $2 ORDER BY locale, field"
@@ -1283,6 +1446,9 @@ macro_rules! sql_store {
             }
 
             async fn open_incidents_affecting(&self, component_id: &str) -> StoreResult<Vec<String>> {
+                if !crate::ids::plausible(component_id) {
+                    return Ok(Vec::new());
+                }
                 Ok(sqlx::query_scalar(
                     "SELECT i.id FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id \
                      WHERE ic.component_id = $1 AND i.status NOT IN ('resolved', 'completed', 'scheduled') \
@@ -1339,6 +1505,10 @@ macro_rules! sql_store {
             }
 
             async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+                // No stored name holds a NUL (names are validated), and PostgreSQL refuses one.
+                if username.contains('\0') {
+                    return Ok(None);
+                }
                 sqlx::query("SELECT * FROM users WHERE username = $1")
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -1354,6 +1524,9 @@ macro_rules! sql_store {
             }
 
             async fn user_by_id(&self, id: &str) -> StoreResult<Option<User>> {
+                if !crate::ids::plausible(id) {
+                    return Ok(None);
+                }
                 sqlx::query("SELECT * FROM users WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)

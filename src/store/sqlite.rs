@@ -39,6 +39,13 @@ impl SqliteStore {
             attempt += 1;
             match SqlitePoolOptions::new()
                 .max_connections(8)
+                // A failed COMMIT (a full disk: SQLITE_FULL) makes SQLite roll back by itself;
+                // sqlx's ROLLBACK then fails and the connection comes back believing it is still
+                // inside a transaction, refusing every `BEGIN` until restart. Such a connection
+                // is closed here instead of handed out (a fresh one replaces it).
+                .before_acquire(|conn, _| {
+                    Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+                })
                 .connect_with(options.clone())
                 .await
             {
@@ -78,6 +85,12 @@ impl SqliteStore {
         self.write_lock.lock().await
     }
 
+    /// Nothing to hold beyond the service's in-process lock: one process serves a SQLite file
+    /// (another process writing it still meets the `updated_at` checks).
+    async fn hold(&self, _key: &str) -> super::StoreResult<Box<dyn Send>> {
+        Ok(Box::new(()))
+    }
+
     /// Runs raw SQL; for tests that sabotage or repair the schema.
     pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
@@ -85,4 +98,4 @@ impl SqliteStore {
     }
 }
 
-super::sql::sql_store!(SqliteStore, sqlx::Sqlite, MIGRATOR, "BEGIN IMMEDIATE");
+super::sql::sql_store!(SqliteStore, sqlx::Sqlite, MIGRATOR, "BEGIN IMMEDIATE", "");

@@ -101,11 +101,48 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             strip_position(&e.to_string())
         ))
     })?;
+    // Then every text, whatever field it is in: no NUL, no year out of range (422 naming it).
+    if let Some((field, problem)) = refused_text(&document, String::new()) {
+        return Err(Error::invalid(field, problem));
+    }
     serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
         let message = strip_position(&e.into_inner().to_string());
         Error::invalid(field_of(&path, &message), Problem::text(message))
     })
+}
+
+/// The first text in `value` that `domain::text_problem` refuses, with its path written as
+/// the deserializer writes paths (`translations.fr.message`, `items[2]`); a refused object key
+/// is reported at the object holding it.
+fn refused_text(value: &serde_json::Value, path: String) -> Option<(String, Problem)> {
+    use serde_json::Value;
+    let here = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match value {
+        Value::String(text) => crate::domain::text_problem(text).map(|p| (here(&path), p)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| refused_text(item, format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some((here(&path), Problem::new("problem-nul")));
+            }
+            let sub = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            refused_text(item, sub)
+        }),
+        _ => None,
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -157,5 +194,17 @@ mod tests {
             parse::<Probe>(b"{\"status\": "),
             Err(Error::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_nul_or_a_year_out_of_range_names_its_field() {
+        match parse::<serde_json::Value>(br#"{"a": {"b": ["ok", "x\u0000y"]}}"#) {
+            Err(Error::Invalid(f)) => assert_eq!(f["a.b[1]"].key(), Some("problem-nul")),
+            other => panic!("{other:?}"),
+        }
+        match parse::<serde_json::Value>(br#"{"display_at": "-9999-01-01T00:00:00Z"}"#) {
+            Err(Error::Invalid(f)) => assert_eq!(f["display_at"].key(), Some("problem-year")),
+            other => panic!("{other:?}"),
+        }
     }
 }

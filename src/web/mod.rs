@@ -23,6 +23,7 @@ pub mod errors;
 pub mod fast;
 pub mod feeds;
 pub mod health;
+pub mod input;
 pub mod json;
 pub mod openapi;
 pub mod public;
@@ -163,6 +164,10 @@ pub fn build_app(state: AppState) -> Router {
         .fallback(errors::page_not_found)
         .layer(axum::middleware::from_fn(
             errors::explain_method_not_allowed,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            input::refuse_bad_query,
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(errors::panic_response))

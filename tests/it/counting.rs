@@ -47,6 +47,9 @@ impl Store for CountingStore {
         self.tick();
         self.inner.probe_writes().await
     }
+    async fn exclusive(&self, key: &str) -> StoreResult<Box<dyn Send>> {
+        self.inner.exclusive(key).await
+    }
     async fn apply(&self, ops: Vec<Op>, audit: Option<AuditEntry>) -> StoreResult<()> {
         self.tick();
         self.inner.apply(ops, audit).await

@@ -53,6 +53,18 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestDb {
+    /// A SQLite database at `path` (a file on a filesystem the test made; nothing is removed
+    /// when dropped).
+    pub fn sqlite_at(path: &std::path::Path) -> TestDb {
+        TestDb {
+            kind: Db::Sqlite,
+            url: path.to_string_lossy().to_string(),
+            _dir: None,
+            pg_admin_url: None,
+            pg_name: None,
+        }
+    }
+
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = dir
@@ -158,12 +170,23 @@ impl TestApp {
             .expect("sqlite always available")
     }
 
-    pub async fn spawn_on(db: TestDb, mut config: Config) -> TestApp {
+    pub async fn spawn_on(db: TestDb, config: Config) -> TestApp {
+        let clock = ManualClock::new(t(NOW));
+        TestApp::spawn_with_clock(db, config, clock.clone(), Arc::new(clock)).await
+    }
+
+    /// Spawns on `db` with the app reading `app_clock` (which must follow `clock`, the one the
+    /// test moves): e.g. a clock that moves on by itself.
+    pub async fn spawn_with_clock(
+        db: TestDb,
+        mut config: Config,
+        clock: ManualClock,
+        app_clock: Arc<dyn herald::clock::Clock>,
+    ) -> TestApp {
         config.database_url = db.url.clone();
         config.public_url = "https://status.example.com".into();
         config.tick_interval = Duration::from_millis(50);
-        let clock = ManualClock::new(t(NOW));
-        let server = herald::start(config, Arc::new(clock.clone()))
+        let server = herald::start(config, app_clock)
             .await
             .expect("start herald");
         let service = &server.state.service;

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::Deserialize;
 
 use super::fields::field_key;
@@ -103,8 +103,13 @@ pub(super) fn parse_time(
         return None;
     }
     let parsed = read_time(raw);
-    if parsed.is_none() {
-        errs.add(tr, name, tr.t("console-error-time"));
+    match parsed {
+        None => errs.add(tr, name, tr.t("console-error-time")),
+        Some(at) if !crate::domain::YEARS.contains(&at.year()) => {
+            errs.add(tr, name, tr.t("problem-year"));
+            return None;
+        }
+        Some(_) => {}
     }
     parsed
 }
@@ -116,8 +121,13 @@ fn parse_date(fields: &Fields, name: &str, errs: &mut Errs, tr: &Tr) -> Option<N
         return None;
     }
     let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errs.add(tr, name, tr.t("console-error-date"));
+    match parsed {
+        None => errs.add(tr, name, tr.t("console-error-date")),
+        Some(day) if !crate::domain::YEARS.contains(&day.year()) => {
+            errs.add(tr, name, tr.t("problem-year"));
+            return None;
+        }
+        Some(_) => {}
     }
     parsed
 }
