@@ -167,8 +167,8 @@ impl Problems {
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
             self.add(field, problem!("problem-empty"));
-        } else if let Some(problem) = crate::domain::text_problem(value) {
-            self.add(field, problem);
+        } else if value.contains('\0') {
+            self.add(field, problem!("problem-nul"));
         } else if value.chars().count() > max {
             self.add(field, problem!("problem-too-long", max = max));
         } else if max <= crate::domain::MAX_LINE_CHARS && value.contains(['\n', '\r']) {

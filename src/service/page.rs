@@ -87,7 +87,9 @@ impl Service {
         if !input.locales.contains(&input.default_locale) {
             problems.add("default_locale", problem!("problem-default-locale"));
         }
-        if input.footer_markdown.chars().count() > MAX_BODY_CHARS {
+        if input.footer_markdown.contains('\0') {
+            problems.add("footer_markdown", problem!("problem-nul"));
+        } else if input.footer_markdown.chars().count() > MAX_BODY_CHARS {
             problems.add(
                 "footer_markdown",
                 problem!("problem-too-long", max = MAX_BODY_CHARS),

@@ -650,19 +650,6 @@ macro_rules! sql_store {
                             return Ok(());
                         }
                         change.old_status = Some(current);
-                        // Nor can it have happened before the change it follows: read in time
-                        // order, the history stays a chain (a change back-dated past a later
-                        // one is recorded when that one was).
-                        let latest: Option<DateTime<Utc>> = sqlx::query_scalar(
-                            "SELECT at FROM component_status_history WHERE component_id = $1 \
-                             ORDER BY at DESC LIMIT 1",
-                        )
-                        .bind(&change.component_id)
-                        .fetch_optional(&mut **tx)
-                        .await?;
-                        if let Some(latest) = latest {
-                            change.at = change.at.max(latest);
-                        }
                     }
                     sqlx::query(
                         "UPDATE components SET status = $2, updated_at = $3 WHERE id = $1",

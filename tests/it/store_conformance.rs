@@ -217,10 +217,11 @@ async fn run_suite(s: &dyn Store) {
         next_update_by: Some(t("2024-03-01T10:30:00Z")),
         created_at: t("2024-03-01T09:31:00Z"),
         updated_at: t("2024-03-01T09:31:00Z"),
+        // A change starts from the status the component has (here, since the change above).
         component_changes: vec![ComponentChange {
             component_id: leaf.id.clone(),
-            old_status: ComponentStatus::Operational,
-            new_status: ComponentStatus::MajorOutage,
+            old_status: ComponentStatus::MajorOutage,
+            new_status: ComponentStatus::PartialOutage,
         }],
         revisions: vec![],
     };
