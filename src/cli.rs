@@ -73,13 +73,37 @@ pub struct ServeArgs {
     /// Seconds between runs of the clock-driven work (maintenance start and end).
     #[arg(long, env = "HERALD_TICK_SECONDS", default_value_t = 15)]
     pub tick_seconds: u64,
-    /// Failed API authentications from one address before it is refused (429) for 10 minutes.
+    /// Failed API authentications from one client before its further failures get 429 for 10
+    /// minutes (a valid token is always accepted).
     #[arg(long, env = "HERALD_AUTH_FAILURE_LIMIT", default_value_t = 10)]
     pub auth_failure_limit: u32,
     /// HTTP worker threads, each with its own event loop; connections are handed to them in
     /// turn (default: one per CPU core; 0 serves everything from the main runtime).
     #[arg(long, env = "HERALD_WORKERS")]
     pub workers: Option<usize>,
+    /// Proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDR blocks
+    /// (e.g. 10.0.0.0/8,::1): the client is the rightmost address not among them, and rate
+    /// limits apply to it. Default: none (the connecting address is the client).
+    #[arg(long, env = "HERALD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Seconds a client may take to send a request body once its headers arrived (408 beyond).
+    #[arg(long, env = "HERALD_BODY_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub body_timeout_seconds: u64,
+    /// Connections held at once; at the cap the longest-waiting idle or slow connection is
+    /// closed to make room (503 when all are busy). Default: the descriptor limit (ulimit -n)
+    /// minus 128 for the database and files.
+    #[arg(long, env = "HERALD_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+}
+
+/// One trusted proxy: an address (`10.0.0.7`) or a CIDR block (`10.0.0.0/8`).
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            format!("`{text}` is not an IP address or CIDR block (e.g. 10.0.0.7 or 10.0.0.0/8)")
+        })
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,6 +306,9 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
     config.max_body_bytes = args.max_body_bytes;
     config.tick_interval = Duration::from_secs(args.tick_seconds.max(1));
     config.auth_failure_limit = args.auth_failure_limit.max(1);
+    config.trusted_proxies = args.trusted_proxies.clone();
+    config.body_timeout = Duration::from_secs(args.body_timeout_seconds.max(1));
+    config.max_connections = args.max_connections;
     config.workers = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -345,6 +372,9 @@ async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Resul
         tick_seconds: 15,
         auth_failure_limit: 10,
         workers: Some(0),
+        trusted_proxies: Vec::new(),
+        body_timeout_seconds: 30,
+        max_connections: None,
     };
     let config = serve_config(database_url, &args);
     crate::prepare(&config, clock).await

@@ -23,6 +23,16 @@ pub struct Config {
     /// in turn, like nginx's worker processes. 0 serves on the caller's runtime instead (what
     /// the tests do, unless they test this).
     pub workers: usize,
+    /// Proxies whose `X-Forwarded-For` is believed: the client is the rightmost address not in
+    /// these (rate limits apply to it). Empty: the peer's address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a client may take to send a request's body once its headers arrived (408
+    /// beyond).
+    pub body_timeout: Duration,
+    /// Connections held at once; beyond, the longest-waiting idle or slow connection is closed
+    /// to make room, or the newcomer gets 503 when every connection is busy. None: derived
+    /// from the descriptor limit (`web::fast::default_max_connections`).
+    pub max_connections: Option<usize>,
 }
 
 impl Config {
@@ -36,6 +46,9 @@ impl Config {
             auth_failure_limit: 10,
             auth_failure_window: Duration::from_secs(600),
             workers: 0,
+            trusted_proxies: Vec::new(),
+            body_timeout: Duration::from_secs(30),
+            max_connections: None,
         }
     }
 }
@@ -54,6 +67,9 @@ impl std::fmt::Debug for Config {
             .field("auth_failure_limit", &self.auth_failure_limit)
             .field("auth_failure_window", &self.auth_failure_window)
             .field("workers", &self.workers)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }

@@ -26,6 +26,9 @@ pub enum Error {
     /// 409: the request contradicts the current state.
     #[error("{0}")]
     Conflict(String),
+    /// 408: the request's body did not arrive in time.
+    #[error("{0}")]
+    Timeout(String),
     /// 413
     #[error("{0}")]
     TooLarge(String),
@@ -63,6 +66,7 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::Conflict(_) => 409,
+            Error::Timeout(_) => 408,
             Error::TooLarge(_) => 413,
             Error::Invalid(_) => 422,
             Error::RateLimited { .. } => 429,
@@ -79,6 +83,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict(_) => "conflict",
+            Error::Timeout(_) => "timeout",
             Error::TooLarge(_) => "too_large",
             Error::Invalid(_) => "invalid",
             Error::RateLimited { .. } => "rate_limited",

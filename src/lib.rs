@@ -126,7 +126,30 @@ pub async fn start_with_store(
 
 async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningServer> {
     let (stop, stopped) = watch::channel(false);
+    if let Some(max) = config.max_connections {
+        let allowed = web::fast::descriptor_limit()
+            .map(|limit| limit.saturating_sub(web::fast::DESCRIPTOR_HEADROOM));
+        if max == 0 {
+            anyhow::bail!(
+                "the connection cap (HERALD_MAX_CONNECTIONS, --max-connections) must be at least 1"
+            );
+        }
+        if let Some(allowed) = allowed.filter(|allowed| max > *allowed) {
+            anyhow::bail!(
+                "the connection cap (HERALD_MAX_CONNECTIONS, --max-connections) is {max}, but the \
+                 descriptor limit (ulimit -n) allows at most {allowed} connections \
+                 ({} descriptors are kept for the database and files); raise the limit or \
+                 lower the cap",
+                web::fast::DESCRIPTOR_HEADROOM
+            );
+        }
+    }
     let app = web::fast::Connections::new(state.clone());
+    tracing::info!(
+        max_connections = app.max_connections(),
+        body_timeout_seconds = config.body_timeout.as_secs(),
+        "connection limits"
+    );
     let (addr, servers) = if config.workers == 0 {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

@@ -119,6 +119,28 @@ impl Service {
         password: &str,
         role: Role,
     ) -> Result<User> {
+        self.add_user(actor, username, password, role, false).await
+    }
+
+    /// The first admin (from the one-time setup link): created only while there is no user,
+    /// so concurrent uses of the link create exactly one; the others get `Conflict`.
+    pub async fn create_first_admin(&self, username: &str, password: &str) -> Result<User> {
+        let actor = Actor {
+            label: "setup".into(),
+            role: Role::Admin,
+        };
+        self.add_user(&actor, username, password, Role::Admin, true)
+            .await
+    }
+
+    async fn add_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        password: &str,
+        role: Role,
+        first: bool,
+    ) -> Result<User> {
         actor.require_admin()?;
         let mut problems = Problems::new();
         let valid_name = !username.is_empty()
@@ -152,10 +174,17 @@ impl Service {
             ("user", &user.id),
             None,
             to_json(&user),
-            vec![Op::InsertUser(user.clone())],
+            vec![if first {
+                Op::InsertFirstUser(user.clone())
+            } else {
+                Op::InsertUser(user.clone())
+            }],
         )
         .await
         .map_err(|e| match e {
+            crate::store::StoreError::Conflict(_) if first => {
+                Error::Conflict("the first user already exists".into())
+            }
             crate::store::StoreError::Conflict(_) => {
                 Error::Conflict(format!("user `{username}` already exists"))
             }

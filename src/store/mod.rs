@@ -160,6 +160,9 @@ pub enum Op {
         at: DateTime<Utc>,
     },
     InsertUser(User),
+    /// Inserts the user only while there is none (the first admin, from the setup link);
+    /// `Conflict` otherwise. Concurrent ones queue on the page row, so exactly one succeeds.
+    InsertFirstUser(User),
     /// Disables a user (`disabled_at` set) or enables one again (`None`). Disabling the last
     /// active admin is refused inside the transaction (`Conflict`), so two admins disabling
     /// each other at the same moment cannot leave the page without one.

@@ -779,6 +779,30 @@ macro_rules! sql_store {
                     }
                 }
                 Op::InsertUser(u) => insert_user(tx, u).await?,
+                Op::InsertFirstUser(u) => {
+                    // Concurrent first users wait here for each other; the insert below then
+                    // sees the users committed meanwhile.
+                    sqlx::query("UPDATE page_settings SET updated_at = updated_at")
+                        .execute(&mut **tx)
+                        .await?;
+                    let done = sqlx::query(
+                        "INSERT INTO users (id, username, password_hash, role, created_at, \
+                         updated_at, disabled_at) SELECT $1, $2, $3, $4, $5, $6, $7 \
+                         WHERE NOT EXISTS (SELECT 1 FROM users)",
+                    )
+                    .bind(&u.id)
+                    .bind(&u.username)
+                    .bind(&u.password_hash)
+                    .bind(u.role.as_str())
+                    .bind(u.created_at)
+                    .bind(u.updated_at)
+                    .bind(u.disabled_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict("the first user already exists".into()));
+                    }
+                }
                 Op::SetUserDisabled {
                     id,
                     disabled_at,

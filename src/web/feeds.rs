@@ -1,6 +1,11 @@
 //! Atom and RSS history feeds (feeds.md): one entry per incident or maintenance holding all its
 //! updates, per language and per component, with conditional GET. The XML is written by the
 //! `atom_syndication` and `rss` crates; the HTML inside comes from `render`.
+//!
+//! Every text is safe whichever way a reader takes it: names and titles go out as HTML with
+//! their markup escaped (Atom `type="html"`; RSS, whose readers often treat `<title>` and
+//! `<description>` as HTML, the same), so `<img onerror=…>` in a page, component or incident
+//! name shows as text and never runs.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -289,11 +294,13 @@ fn published_at(d: &IncidentDetail) -> DateTime<Utc> {
     }
 }
 
+/// Plain text as HTML: every character that could start markup or an entity escaped.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// A date and time in UTC and the display zones: `March 10, 2024, 2:00 AM UTC | 6:00 PM PST`,
@@ -510,11 +517,11 @@ impl Feed {
             ..Default::default()
         };
         let feed = atom::Feed {
-            title: atom::Text::plain(self.title.clone()),
+            title: atom::Text::html(escape(&self.title)),
             id: format!("{}.atom", self.url),
             updated: fixed(self.updated),
             authors: vec![atom::Person {
-                name: self.author.clone(),
+                name: escape(&self.author),
                 ..Default::default()
             }],
             links: vec![
@@ -530,7 +537,7 @@ impl Feed {
                 .entries
                 .iter()
                 .map(|e| atom::Entry {
-                    title: atom::Text::plain(e.title.clone()),
+                    title: atom::Text::html(escape(&e.title)),
                     id: e.id.clone(),
                     updated: fixed(e.updated),
                     published: Some(fixed(e.published)),
@@ -556,9 +563,9 @@ impl Feed {
             ..Default::default()
         };
         let channel = rss::Channel {
-            title: self.title.clone(),
+            title: escape(&self.title),
             link: self.page_link.clone(),
-            description: self.title.clone(),
+            description: escape(&self.title),
             language: Some(self.lang.clone()),
             last_build_date: Some(self.updated.to_rfc2822()),
             generator: Some("Herald".into()),
@@ -569,7 +576,7 @@ impl Feed {
                 .entries
                 .iter()
                 .map(|e| rss::Item {
-                    title: Some(e.title.clone()),
+                    title: Some(escape(&e.title)),
                     link: Some(e.link.clone()),
                     guid: Some(rss::Guid {
                         value: e.id.clone(),

@@ -644,10 +644,7 @@ pub async fn preferences(
         "Path=/; HttpOnly; SameSite=Lax{}",
         if secure { "; Secure" } else { "" }
     );
-    let back = p
-        .return_to
-        .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let back = same_site_path(p.return_to.as_deref().unwrap_or("/"));
     let mut response = Redirect::to(&back).into_response();
     *response.status_mut() = StatusCode::SEE_OTHER;
     let mut set = |value: String| {
@@ -672,8 +669,77 @@ pub async fn preferences(
     response
 }
 
+/// `raw` as a path on this site, or `/` when it is not one: only visible ASCII (browsers drop
+/// tabs and newlines, so `/\t/evil.example` would become `//evil.example`), no backslash
+/// (read as `/`), one leading slash after the dot segments are resolved as a browser resolves
+/// them (`/.//evil.example`, `/%2e%2e//evil.example`), so no scheme and no other host.
+pub fn same_site_path(raw: &str) -> String {
+    const HOME: &str = "/";
+    if !raw.starts_with('/')
+        || raw.starts_with("//")
+        || raw
+            .bytes()
+            .any(|b| !(0x21..=0x7e).contains(&b) || b == b'\\')
+    {
+        return HOME.into();
+    }
+    let split = raw.find(['?', '#']).unwrap_or(raw.len());
+    let (path, rest) = raw.split_at(split);
+    let mut segments: Vec<&str> = Vec::new();
+    let mut pieces = path.split('/').skip(1).peekable();
+    while let Some(segment) = pieces.next() {
+        let last = pieces.peek().is_none();
+        match segment.to_ascii_lowercase().as_str() {
+            "." | "%2e" => {
+                if last {
+                    segments.push("");
+                }
+            }
+            ".." | ".%2e" | "%2e." | "%2e%2e" => {
+                segments.pop();
+                if last {
+                    segments.push("");
+                }
+            }
+            _ => segments.push(segment),
+        }
+    }
+    let resolved = format!("/{}", segments.join("/"));
+    if resolved.starts_with("//") {
+        return HOME.into();
+    }
+    format!("{resolved}{rest}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_same_site_paths_are_returned_to() {
+        for (raw, expected) in [
+            ("/fr/history", "/fr/history"),
+            (
+                "/console/incidents/abc?locale=fr#x",
+                "/console/incidents/abc?locale=fr#x",
+            ),
+            ("/a/./b/../c", "/a/c"),
+            ("/a/..", "/"),
+            ("/\t/evil.example/path", "/"),
+            ("//evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("/.//evil.example", "/"),
+            ("/a/..//evil.example", "/"),
+            ("/%2e%2E//evil.example", "/"),
+            ("https://evil.example", "/"),
+            ("javascript:alert(1)", "/"),
+            (" /x", "/"),
+            ("/x y", "/"),
+            ("/caf\u{e9}", "/"),
+            ("", "/"),
+        ] {
+            assert_eq!(super::same_site_path(raw), expected, "{raw:?}");
+        }
+    }
+
     #[test]
     fn negotiates_by_quality_then_order() {
         let enabled: Vec<String> = ["en", "fr", "pt-BR", "ja"]

@@ -1,8 +1,6 @@
 //! Integration tests: the real app over HTTP on a random port, a fresh database each.
 //! PostgreSQL tests run when HERALD_TEST_POSTGRES_URL is set and print a notice otherwise.
 
-mod helpers;
-
 mod api_errors;
 mod api_v1_locale;
 mod api_v2;
@@ -15,8 +13,10 @@ mod console_admin;
 mod console_screens;
 mod counting;
 mod feeds;
+mod floods;
 mod hardening_faults;
 mod hardening_input;
+mod helpers;
 mod locales;
 mod maintenance;
 mod openapi;
@@ -25,4 +25,6 @@ mod races;
 mod readyz;
 mod seed;
 mod store_conformance;
+mod web_safety;
 mod writes;
+

@@ -371,7 +371,7 @@ impl FromRequestParts<AppState> for Visit {
             flash,
             path: parts.uri.path().to_string(),
             headers: parts.headers.clone(),
-            ip: super::auth::peer_ip(parts),
+            ip: super::auth::client_ip(parts, &state.config.trusted_proxies),
         })
     }
 }
@@ -394,7 +394,10 @@ impl Visit {
             .map(|tag| LangLink {
                 tag: tag.to_string(),
                 name: self.tr.t(&format!("language-name-{tag}")),
-                href: format!("/preferences?lang={tag}&return={}", self.path),
+                href: format!(
+                    "/preferences?lang={tag}&return={}",
+                    crate::render::pages::urlencode(&self.path)
+                ),
                 current: *tag == self.tr.locale,
             })
             .collect();

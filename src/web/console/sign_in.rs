@@ -7,8 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::*;
-use crate::domain::Role;
-use crate::service::Actor;
 
 #[derive(Template)]
 #[template(path = "console/sign_in.html")]
@@ -66,13 +64,19 @@ pub async fn sign_in(
         return visit.error(&Error::Forbidden("sign-in form without its token".into()));
     }
     let username = form.get("username").trim().to_lowercase();
-    if let Err(e) = state
-        .sign_in_by_ip
-        .check(&visit.ip)
-        .and_then(|_| state.sign_in_by_user.check(&username))
-    {
-        return visit.error(&e);
-    }
+    // The attempt is counted before the password is checked (and un-counted on success), so
+    // concurrent attempts cannot all pass the limit before the first failure is counted.
+    let by_ip = match state.sign_in_by_ip.reserve(visit.ip) {
+        Ok(attempt) => attempt,
+        Err(e) => return visit.error(&e),
+    };
+    let by_user = match state.sign_in_by_user.reserve(username) {
+        Ok(attempt) => attempt,
+        Err(e) => {
+            by_ip.release();
+            return visit.error(&e);
+        }
+    };
     let replacing = cookie(&visit.headers, SESSION_COOKIE).map(str::to_string);
     let password = form.get("password").to_string();
     match state
@@ -81,6 +85,8 @@ pub async fn sign_in(
         .await
     {
         Ok(Some((who, secret))) => {
+            by_ip.release();
+            by_user.release();
             tracing::info!(user = %who.user.username, "console sign-in");
             let mut r = visit.redirect("/console", "console-flash-signed-in");
             let max_age = crate::service::SESSION_MAX_DAYS * 86_400;
@@ -92,14 +98,17 @@ pub async fn sign_in(
             r
         }
         Ok(None) => {
-            state.sign_in_by_ip.fail(visit.ip);
-            state.sign_in_by_user.fail(username);
+            // Both attempts stay counted as failures.
             form.set("password", "");
             let mut errs = Errs::default();
             errs.add(&visit.tr, "password", visit.tr.t("console-sign-in-failed"));
             sign_in_form(&state, &visit, form, errs, StatusCode::UNAUTHORIZED)
         }
-        Err(e) => visit.error(&e),
+        Err(e) => {
+            by_ip.release();
+            by_user.release();
+            visit.error(&e)
+        }
     }
 }
 
@@ -147,6 +156,19 @@ async fn setup_allowed(state: &AppState, given: &str) -> bool {
     matches && !state.service.has_users().await.unwrap_or(true)
 }
 
+/// Takes the setup token if `given` is it: of concurrent requests, only one gets it.
+fn take_setup_token(state: &AppState, given: &str) -> Option<String> {
+    let mut current = state.setup_token.lock().unwrap_or_else(|e| e.into_inner());
+    let matches = current
+        .as_deref()
+        .is_some_and(|t| !given.is_empty() && constant_eq(t, given));
+    if matches {
+        current.take()
+    } else {
+        None
+    }
+}
+
 pub async fn setup_page(
     State(state): State<AppState>,
     visit: Visit,
@@ -172,25 +194,20 @@ pub async fn setup(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let mut form = Fields(pairs);
-    if !setup_allowed(&state, form.get("token")).await {
+    // The link is taken before the admin is created, so of concurrent uses only one goes on
+    // (the store also creates a first admin only while there is no user).
+    let Some(token) = take_setup_token(&state, form.get("token")) else {
+        return visit.error(&Error::NotFound("no setup link".into()));
+    };
+    if state.service.has_users().await.unwrap_or(true) {
         return visit.error(&Error::NotFound("no setup link".into()));
     }
-    let actor = Actor {
-        label: "setup".into(),
-        role: Role::Admin,
-    };
     let created = state
         .service
-        .create_user(
-            &actor,
-            form.get("username").trim(),
-            form.get("password"),
-            Role::Admin,
-        )
+        .create_first_admin(form.get("username").trim(), form.get("password"))
         .await;
     match created {
         Ok(user) => {
-            *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = None;
             let secret = match state.service.open_session(&user, None).await {
                 Ok(s) => s,
                 Err(e) => return visit.error(&e),
@@ -205,6 +222,12 @@ pub async fn setup(
             r
         }
         Err(e) => {
+            if matches!(e, Error::Conflict(_)) {
+                // Someone else created the first user meanwhile: the link is spent.
+                return visit.error(&Error::NotFound("no setup link".into()));
+            }
+            // Bad input: the link stays usable.
+            *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
             form.set("password", "");
             let page = SetupPage {
                 c: visit.chrome(&state, &visit.tr.t("console-setup-title"), None),
