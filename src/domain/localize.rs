@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::*;
 
 /// Where a shown text came from: the original itself, or a translation's provenance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TextSource {
     Original,
@@ -26,7 +26,7 @@ impl From<Provenance> for TextSource {
 }
 
 /// One text in the requested locale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LocalizedText {
     pub text: String,
     pub provenance: TextSource,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{problem, Arg, Milestones, Problem};
 
 /// Durations in whole seconds; `None` when a milestone is missing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Durations {
     pub impact_seconds: Option<i64>,
     pub time_to_detect_seconds: Option<i64>,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::*;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PageSettings {
     /// Public page id (Statuspage `page.id`).
     pub id: String,
@@ -52,7 +52,7 @@ pub struct StatusChange {
     pub incident_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Milestones {
     pub impact_started_at: Option<DateTime<Utc>>,
     pub detected_at: Option<DateTime<Utc>>,
@@ -236,7 +236,7 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: String,
     pub at: DateTime<Utc>,

@@ -378,7 +378,7 @@ type V2Result = Result<Response, ApiError>;
 
 /// Status, all components, unresolved incidents and maintenances that are not completed.
 #[utoipa::path(get, path = "/api/v2/summary.json", tag = "Statuspage v2",
-    responses((status = 200, description = "The page's summary", body = V2Summary)))]
+    responses((status = 200, description = "The page's summary", body = V2Summary), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn summary(State(state): State<AppState>) -> V2Result {
     let ctx = Context::load(&state).await?;
     let open = incidents(&state, IncidentKind::Incident, UNRESOLVED, OPEN_LIMIT).await?;
@@ -398,7 +398,7 @@ pub async fn summary(State(state): State<AppState>) -> V2Result {
 
 /// The roll-up only.
 #[utoipa::path(get, path = "/api/v2/status.json", tag = "Statuspage v2",
-    responses((status = 200, description = "The overall status", body = V2StatusDocument)))]
+    responses((status = 200, description = "The overall status", body = V2StatusDocument), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn status(State(state): State<AppState>) -> V2Result {
     let ctx = Context::load(&state).await?;
     Ok(answer(V2StatusDocument {
@@ -409,7 +409,7 @@ pub async fn status(State(state): State<AppState>) -> V2Result {
 
 /// Every component, groups included.
 #[utoipa::path(get, path = "/api/v2/components.json", tag = "Statuspage v2",
-    responses((status = 200, description = "All components", body = V2Components)))]
+    responses((status = 200, description = "All components", body = V2Components), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn components(State(state): State<AppState>) -> V2Result {
     let ctx = Context::load(&state).await?;
     Ok(answer(V2Components {
@@ -421,14 +421,14 @@ pub async fn components(State(state): State<AppState>) -> V2Result {
 
 /// The 50 most recent incidents, resolved included, maintenances excluded.
 #[utoipa::path(get, path = "/api/v2/incidents.json", tag = "Statuspage v2",
-    responses((status = 200, description = "Recent incidents", body = V2Incidents)))]
+    responses((status = 200, description = "Recent incidents", body = V2Incidents), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn all_incidents(State(state): State<AppState>) -> V2Result {
     incident_list(&state, &[], RECENT).await
 }
 
 /// Incidents that are investigating, identified or monitoring.
 #[utoipa::path(get, path = "/api/v2/incidents/unresolved.json", tag = "Statuspage v2",
-    responses((status = 200, description = "Unresolved incidents", body = V2Incidents)))]
+    responses((status = 200, description = "Unresolved incidents", body = V2Incidents), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn unresolved_incidents(State(state): State<AppState>) -> V2Result {
     incident_list(&state, UNRESOLVED, OPEN_LIMIT).await
 }
@@ -444,21 +444,21 @@ async fn incident_list(state: &AppState, statuses: &[IncidentStatus], limit: i64
 
 /// The 50 most recent maintenances, completed included.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances.json", tag = "Statuspage v2",
-    responses((status = 200, description = "Recent maintenances", body = V2Maintenances)))]
+    responses((status = 200, description = "Recent maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn all_maintenances(State(state): State<AppState>) -> V2Result {
     maintenance_list(&state, &[], RECENT).await
 }
 
 /// Maintenances that are scheduled and not started.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances/upcoming.json", tag = "Statuspage v2",
-    responses((status = 200, description = "Upcoming maintenances", body = V2Maintenances)))]
+    responses((status = 200, description = "Upcoming maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn upcoming_maintenances(State(state): State<AppState>) -> V2Result {
     maintenance_list(&state, UPCOMING, OPEN_LIMIT).await
 }
 
 /// Maintenances in progress or verifying.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances/active.json", tag = "Statuspage v2",
-    responses((status = 200, description = "Active maintenances", body = V2Maintenances)))]
+    responses((status = 200, description = "Active maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
 pub async fn active_maintenances(State(state): State<AppState>) -> V2Result {
     maintenance_list(&state, ACTIVE, OPEN_LIMIT).await
 }

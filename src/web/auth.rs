@@ -226,3 +226,48 @@ impl FromRequestParts<AppState> for Caller {
         }
     }
 }
+
+/// What a route needs of its caller's role (checked again by the service).
+pub trait Need {
+    fn check(actor: &Actor) -> Result<(), Error>;
+}
+
+/// Any valid token (translators included).
+pub struct AnyRole;
+/// An admin or a responder.
+pub struct Responder;
+/// An admin.
+pub struct Admin;
+
+impl Need for AnyRole {
+    fn check(_: &Actor) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Need for Responder {
+    fn check(actor: &Actor) -> Result<(), Error> {
+        actor.require_responder()
+    }
+}
+
+impl Need for Admin {
+    fn check(actor: &Actor) -> Result<(), Error> {
+        actor.require_admin()
+    }
+}
+
+/// The caller of a write (or of an admin read), judged from the headers alone: an anonymous or
+/// bad-token request is refused (401), a too-low role too (403), before the body is read, so a
+/// caller without the right learns nothing about the body's schema. Extract it before the body.
+pub struct Authorized<N>(pub Actor, pub std::marker::PhantomData<fn() -> N>);
+
+impl<N: Need> FromRequestParts<AppState> for Authorized<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let actor = Caller::from_request_parts(parts, state).await?.require()?;
+        N::check(&actor)?;
+        Ok(Authorized(actor, std::marker::PhantomData))
+    }
+}

@@ -14,6 +14,7 @@ use crate::render::i18n::I18n;
 use crate::service::Service;
 
 pub mod api_v1;
+pub mod api_v1_views;
 pub mod api_v2;
 pub mod assets;
 pub mod auth;

@@ -45,6 +45,11 @@ use super::{api_v1, api_v2};
         api_v2::active_maintenances,
         document,
     ),
+    components(schemas(
+        // Named only by parameters, which do not register their schemas themselves.
+        crate::domain::IncidentKind,
+        crate::domain::TranslatableKind,
+    )),
     modifiers(&BearerToken),
     tags(
         (name = "Herald v1", description = "Publishing and reading incidents, components, postmortems and translations"),

@@ -787,3 +787,94 @@ async fn validation_messages_match_their_golden_text() {
     );
     app.finish().await;
 }
+
+/// Authentication comes before the body: without a valid token, or with too low a role, a
+/// write is refused whatever its body holds, and the answer says nothing about the schema.
+#[tokio::test]
+async fn writes_check_the_token_and_role_before_reading_the_body() {
+    // Many bad tokens are sent: the brake on failed authentications must not hide the answers.
+    let mut config = herald::config::Config::new(([127, 0, 0, 1], 0).into(), "");
+    config.auth_failure_limit = 1_000_000;
+    let app = TestApp::spawn_on(TestDb::sqlite().await, config).await;
+    let before = app.fingerprint().await;
+    let writes: Vec<(Method, String)> = herald::web::API_ROUTES
+        .iter()
+        .filter(|(method, _)| *method != "get")
+        .map(|(method, path)| {
+            let concrete = path
+                .replace("{kind}", "incident")
+                .replace("{id}", "nosuchid0000")
+                .replace("{locale}", "fr");
+            (method.to_uppercase().parse().unwrap(), concrete)
+        })
+        .collect();
+    assert!(writes.len() >= 12, "{writes:?}");
+    let bodies: [&[u8]; 3] = [br#"{"bogus_field": true}"#, b"not json", b"[1, 2"];
+    let send = |method: Method, path: &str, token: Option<&str>, body: &[u8]| {
+        let mut request = app
+            .http
+            .request(method, app.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+            )
+        }
+    };
+    for (method, path) in &writes {
+        // The least role each write needs; a translator may translate, so no role is too low.
+        let too_low = match path.as_str() {
+            "/api/v1/page" => Some(&app.responder),
+            p if p.starts_with("/api/v1/translations/") => None,
+            _ => Some(&app.translator),
+        };
+        let proper = match path.as_str() {
+            "/api/v1/page" => &app.admin,
+            _ => &app.responder,
+        };
+        for body in bodies {
+            let shown = String::from_utf8_lossy(body);
+            for token in [None, Some("hrld_notarealtoken")] {
+                let (status, answer) = send(method.clone(), path, token, body).await;
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} {token:?} {shown}: {answer}"
+                );
+                assert_error(&answer, "unauthorized");
+                assert_eq!(answer["error"]["fields"], json!({}), "{answer}");
+                let message = answer["error"]["message"].as_str().unwrap();
+                assert!(
+                    !message.contains("bogus") && !message.contains("JSON"),
+                    "{method} {path}: {message}"
+                );
+            }
+            if let Some(token) = too_low {
+                let (status, answer) = send(method.clone(), path, Some(token), body).await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} {shown}: {answer}"
+                );
+                assert_error(&answer, "forbidden");
+                assert_eq!(answer["error"]["fields"], json!({}), "{answer}");
+            }
+            // With the right role the body is read, and judged.
+            let (status, answer) = send(method.clone(), path, Some(proper), body).await;
+            assert!(
+                [StatusCode::BAD_REQUEST, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+                "{method} {path} {shown}: {status} {answer}"
+            );
+        }
+    }
+    assert_eq!(app.fingerprint().await, before);
+    app.finish().await;
+}

@@ -1,0 +1,301 @@
+//! The JSON shapes of Herald's own API (v1), as types, so that `/api/openapi.json` describes
+//! every response exactly. `api_v1` builds them; it sends each object's keys in alphabetical
+//! order (as the API always has), whatever the order of the fields here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::*;
+
+/// One locale's translation of an object: the translated fields by name (`title`, `message`,
+/// ...), and how trustworthy and current they are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationView {
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, String>,
+    /// The least trustworthy provenance among the fields.
+    pub provenance: Provenance,
+    /// Whether any field was made from an older text of the original.
+    pub stale: bool,
+    pub stale_fields: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Translations by locale.
+pub type Translations = BTreeMap<String, TranslationView>;
+
+/// The page settings, with their translations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView {
+    #[serde(flatten)]
+    pub settings: PageSettings,
+    pub translations: Translations,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedPage>,
+}
+
+/// `?locale=`: the page's texts in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedPage {
+    pub locale: String,
+    pub name: LocalizedText,
+    pub footer_markdown: LocalizedText,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// A group shows its worst child's status.
+    pub status: ComponentStatus,
+    pub group: bool,
+    pub group_id: Option<String>,
+    pub children_label: Option<String>,
+    pub position: i64,
+    pub showcase: bool,
+    pub only_show_if_degraded: bool,
+    pub start_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub translations: Translations,
+    /// Child ids in order; only on groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<String>>,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedComponent>,
+}
+
+/// `?locale=`: a component's texts in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedComponent {
+    pub locale: String,
+    pub name: LocalizedText,
+    pub description: Option<LocalizedText>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentList {
+    pub components: Vec<ComponentView>,
+}
+
+/// A component an incident affects.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AffectedComponent {
+    pub id: String,
+    pub name: String,
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+    pub status: ComponentStatus,
+}
+
+/// What every incident or maintenance says about itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentCore {
+    pub id: String,
+    pub kind: IncidentKind,
+    pub title: String,
+    pub impact: Impact,
+    pub status: IncidentStatus,
+    /// The locale of the original texts.
+    pub locale: String,
+    pub symptom: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    pub scheduled_until: Option<DateTime<Utc>>,
+    pub auto_transition: bool,
+    /// The public page of the incident.
+    pub shortlink: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `?locale=`: an incident's texts in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedIncident {
+    pub locale: String,
+    pub title: LocalizedText,
+    pub symptom: Option<LocalizedText>,
+}
+
+/// An incident in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentListItem {
+    #[serde(flatten)]
+    pub core: IncidentCore,
+    pub components: Vec<AffectedComponent>,
+    pub milestones: Milestones,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedIncident>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentList {
+    pub incidents: Vec<IncidentListItem>,
+    /// Pass as `before` for the next page; null on the last.
+    pub next_before: Option<DateTime<Utc>>,
+}
+
+/// The milestones of an incident, with the two that are derived.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestonesView {
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub detected_at: Option<DateTime<Utc>>,
+    /// The first update's display time.
+    pub first_update_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub impact_ended_at: Option<DateTime<Utc>>,
+    pub monitoring_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub postmortem_published_at: Option<DateTime<Utc>>,
+}
+
+/// Everything public about an incident or maintenance (draft postmortems for token holders).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub core: IncidentCore,
+    pub components: Vec<AffectedComponent>,
+    pub milestones: MilestonesView,
+    pub durations: Durations,
+    /// Oldest first.
+    pub updates: Vec<UpdateView>,
+    pub postmortem: Option<PostmortemView>,
+    pub remediation_items: Vec<RemediationItemView>,
+    pub translations: Translations,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedIncident>,
+}
+
+/// An earlier text of a corrected update.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    pub message: String,
+    pub display_at: DateTime<Utc>,
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// A component status changed by an update.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentChangeView {
+    pub component_id: String,
+    pub name: Option<String>,
+    pub old_status: ComponentStatus,
+    pub new_status: ComponentStatus,
+}
+
+/// An update, as part of its incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateView {
+    pub id: String,
+    pub status: IncidentStatus,
+    pub message: String,
+    pub display_at: DateTime<Utc>,
+    pub next_update_by: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Whether it was corrected (see `revisions`).
+    pub edited: bool,
+    /// The earlier texts, oldest first.
+    pub revisions: Vec<RevisionView>,
+    pub component_changes: Vec<ComponentChangeView>,
+    pub translations: Translations,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedUpdate>,
+}
+
+/// `?locale=`: an update's text in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedUpdate {
+    pub locale: String,
+    pub message: LocalizedText,
+}
+
+/// One update on its own, with the incident it belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateResource {
+    #[serde(flatten)]
+    pub update: UpdateView,
+    pub incident_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostmortemView {
+    pub summary: Option<String>,
+    pub root_cause: String,
+    pub resolution: String,
+    pub state: PostmortemState,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub translations: Translations,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedPostmortem>,
+}
+
+/// `?locale=`: a postmortem's texts in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedPostmortem {
+    pub locale: String,
+    pub summary: Option<LocalizedText>,
+    pub root_cause: LocalizedText,
+    pub resolution: LocalizedText,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemediationItemView {
+    pub id: String,
+    /// 1-based, within the incident.
+    pub position: i64,
+    pub title: String,
+    pub detail: Option<String>,
+    pub category: RemediationCategory,
+    pub state: RemediationState,
+    /// Why, for `wont_do`.
+    pub state_reason: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    pub tracker_url: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub translations: Translations,
+    /// Only with `?locale=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized: Option<LocalizedRemediationItem>,
+}
+
+/// `?locale=`: a remediation item's texts in that locale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalizedRemediationItem {
+    pub locale: String,
+    pub title: LocalizedText,
+    pub detail: Option<LocalizedText>,
+}
+
+/// The translation of one object into one locale, as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationSaved {
+    pub kind: TranslatableKind,
+    pub id: String,
+    pub locale: String,
+    /// The translated fields by name.
+    pub fields: BTreeMap<String, String>,
+    /// The least trustworthy provenance among the fields.
+    pub provenance: Option<Provenance>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Audit log entries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditLog {
+    pub entries: Vec<AuditEntry>,
+}
