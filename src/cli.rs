@@ -80,6 +80,9 @@ pub struct ServeArgs {
     /// turn (default: one per CPU core; 0 serves everything from the main runtime).
     #[arg(long, env = "HERALD_WORKERS")]
     pub workers: Option<usize>,
+    /// The most the page cache holds, in bytes; the least recently used pages go first.
+    #[arg(long, env = "HERALD_PAGE_CACHE_BYTES", default_value_t = crate::web::public::DEFAULT_CACHE_BYTES)]
+    pub page_cache_bytes: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,6 +285,7 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
     config.max_body_bytes = args.max_body_bytes;
     config.tick_interval = Duration::from_secs(args.tick_seconds.max(1));
     config.auth_failure_limit = args.auth_failure_limit.max(1);
+    config.page_cache_bytes = args.page_cache_bytes;
     config.workers = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -345,6 +349,7 @@ async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Resul
         tick_seconds: 15,
         auth_failure_limit: 10,
         workers: Some(0),
+        page_cache_bytes: crate::web::public::DEFAULT_CACHE_BYTES,
     };
     let config = serve_config(database_url, &args);
     crate::prepare(&config, clock).await

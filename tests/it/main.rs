@@ -9,6 +9,7 @@ mod api_v2;
 mod auth;
 mod badge;
 mod browser;
+mod cache;
 mod cli;
 mod console;
 mod console_admin;
