@@ -789,7 +789,7 @@ pub async fn history(
                     .and_utc()
             };
             let store = state.service.store().as_ref();
-            let data = read::history(store, from, to).await?;
+            let data = read::history(store, from, to, q.after.as_deref()).await?;
             render_page(&state, &visitor, now, |ctx| pages::history(ctx, &data, n))
         },
     )

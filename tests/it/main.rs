@@ -16,6 +16,7 @@ mod console_admin;
 mod console_screens;
 mod counting;
 mod feeds;
+mod history_paging;
 mod locales;
 mod maintenance;
 mod openapi;
