@@ -81,6 +81,9 @@ pub struct ServeArgs {
     /// turn (default: one per CPU core; 0 serves everything from the main runtime).
     #[arg(long, env = "HERALD_WORKERS")]
     pub workers: Option<usize>,
+    /// The most the page cache holds, in bytes; the least recently used pages go first.
+    #[arg(long, env = "HERALD_PAGE_CACHE_BYTES", default_value_t = crate::web::public::DEFAULT_CACHE_BYTES)]
+    pub page_cache_bytes: usize,
     /// Proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDR blocks
     /// (e.g. 10.0.0.0/8,::1): the client is the rightmost address not among them, and rate
     /// limits apply to it. Default: none (the connecting address is the client).
@@ -306,6 +309,7 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
     config.max_body_bytes = args.max_body_bytes;
     config.tick_interval = Duration::from_secs(args.tick_seconds.max(1));
     config.auth_failure_limit = args.auth_failure_limit.max(1);
+    config.page_cache_bytes = args.page_cache_bytes;
     config.trusted_proxies = args.trusted_proxies.clone();
     config.body_timeout = Duration::from_secs(args.body_timeout_seconds.max(1));
     config.max_connections = args.max_connections;
@@ -372,6 +376,7 @@ async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Resul
         tick_seconds: 15,
         auth_failure_limit: 10,
         workers: Some(0),
+        page_cache_bytes: crate::web::public::DEFAULT_CACHE_BYTES,
         trusted_proxies: Vec::new(),
         body_timeout_seconds: 30,
         max_connections: None,

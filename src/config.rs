@@ -23,6 +23,9 @@ pub struct Config {
     /// in turn, like nginx's worker processes. 0 serves on the caller's runtime instead (what
     /// the tests do, unless they test this).
     pub workers: usize,
+    /// The most the page cache holds, in bytes (rendered pages, their keys and headers); the
+    /// least recently used pages go first.
+    pub page_cache_bytes: usize,
     /// Proxies whose `X-Forwarded-For` is believed: the client is the rightmost address not in
     /// these (rate limits apply to it). Empty: the peer's address is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -46,6 +49,7 @@ impl Config {
             auth_failure_limit: 10,
             auth_failure_window: Duration::from_secs(600),
             workers: 0,
+            page_cache_bytes: crate::web::public::DEFAULT_CACHE_BYTES,
             trusted_proxies: Vec::new(),
             body_timeout: Duration::from_secs(30),
             max_connections: None,
@@ -67,6 +71,7 @@ impl std::fmt::Debug for Config {
             .field("auth_failure_limit", &self.auth_failure_limit)
             .field("auth_failure_window", &self.auth_failure_window)
             .field("workers", &self.workers)
+            .field("page_cache_bytes", &self.page_cache_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)

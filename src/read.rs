@@ -5,14 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::*;
 use crate::error::{Error, Result};
-use crate::store::{IncidentFilter, Store};
+use crate::store::{IncidentCursor, IncidentFilter, Store};
 
 /// Days of history on the home page, and of the uptime bars.
 pub const RECENT_DAYS: i64 = 14;
 pub const UPTIME_DAYS: i64 = 90;
 /// Months per page of the history.
 pub const HISTORY_MONTHS: u32 = 3;
-/// The most incidents one history page or component page lists.
+/// The most incidents one history page, or the home page's last days, list; more continue on
+/// the next history page (keyset pagination).
 pub const LIST_LIMIT: i64 = 200;
 
 /// Incidents with their updates and translations, for lists.
@@ -55,8 +56,10 @@ pub struct HomeData {
     pub common: Common,
     /// Open incidents and maintenances (not closed), newest first.
     pub open: IncidentList,
-    /// Incidents that started in the last `RECENT_DAYS` days.
+    /// Incidents that started in the last `RECENT_DAYS` days, the newest `LIST_LIMIT`.
     pub recent: IncidentList,
+    /// More incidents started in those days than `recent` holds.
+    pub recent_more: bool,
     /// Status changes in the uptime window.
     pub history: Vec<StatusChange>,
 }
@@ -68,7 +71,12 @@ pub struct IncidentData {
 
 pub struct HistoryData {
     pub common: Common,
+    /// At most `LIST_LIMIT` incidents of the period, newest first, after `after`.
     pub list: IncidentList,
+    /// The period has more incidents after the listed ones.
+    pub more: bool,
+    /// The incident this part of the period continues after (listed on the part before).
+    pub after: Option<Incident>,
 }
 
 pub struct ComponentData {
@@ -106,6 +114,23 @@ async fn common(store: &dyn Store) -> Result<Common> {
 
 async fn list(store: &dyn Store, filter: &IncidentFilter) -> Result<IncidentList> {
     let incidents = store.incidents(filter).await?;
+    with_details(store, incidents).await
+}
+
+/// Up to `filter.limit` incidents, and whether there are more: one more is asked for.
+async fn bounded_list(store: &dyn Store, filter: &IncidentFilter) -> Result<(IncidentList, bool)> {
+    let mut incidents = store
+        .incidents(&IncidentFilter {
+            limit: filter.limit + 1,
+            ..filter.clone()
+        })
+        .await?;
+    let more = incidents.len() as i64 > filter.limit;
+    incidents.truncate(filter.limit.max(0) as usize);
+    Ok((with_details(store, incidents).await?, more))
+}
+
+async fn with_details(store: &dyn Store, incidents: Vec<Incident>) -> Result<IncidentList> {
     let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
     Ok(IncidentList {
         links: store.incident_component_ids(&ids).await?,
@@ -134,7 +159,7 @@ pub async fn home(store: &dyn Store, now: DateTime<Utc>) -> Result<HomeData> {
         },
     )
     .await?;
-    let recent = list(
+    let (recent, recent_more) = bounded_list(
         store,
         &IncidentFilter {
             kind: Some(IncidentKind::Incident),
@@ -149,6 +174,7 @@ pub async fn home(store: &dyn Store, now: DateTime<Utc>) -> Result<HomeData> {
         common: common(store).await?,
         open,
         recent,
+        recent_more,
         history: store
             .status_history(None, now - Duration::days(UPTIME_DAYS))
             .await?,
@@ -166,21 +192,36 @@ pub async fn incident(store: &dyn Store, id: &str) -> Result<IncidentData> {
     })
 }
 
-/// Incidents and maintenances that started in `[from, to)`.
+/// Incidents and maintenances that started in `[from, to)`: the newest `LIST_LIMIT` after the
+/// incident `after` (all of them from the newest without it). An unknown `after` is not found.
 pub async fn history(
     store: &dyn Store,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    after: Option<&str>,
 ) -> Result<HistoryData> {
+    let after = match after {
+        Some(id) => Some(
+            store
+                .incident(id)
+                .await?
+                .ok_or_else(|| Error::NotFound("no such history page".into()))?,
+        ),
+        None => None,
+    };
     let filter = IncidentFilter {
         since: Some(from),
         before: Some(to),
         limit: LIST_LIMIT,
+        after: after.as_ref().map(IncidentCursor::of),
         ..Default::default()
     };
+    let (list, more) = bounded_list(store, &filter).await?;
     Ok(HistoryData {
         common: common(store).await?,
-        list: list(store, &filter).await?,
+        list,
+        more,
+        after,
     })
 }
 

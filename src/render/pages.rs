@@ -709,6 +709,8 @@ pub struct HomePage {
     pub recent_heading: String,
     pub days: Vec<DayRow>,
     pub quiet: String,
+    /// More incidents started in these days than the page lists: where the rest are.
+    pub more: Option<(String, String)>,
     pub history_link: String,
     pub latest_label: String,
     pub window_label: String,
@@ -831,7 +833,16 @@ pub fn home(ctx: &Ctx, data: &read::HomeData) -> HomePage {
         .collect();
     maintenances.sort_by_key(|i| i.scheduled_for);
     let today = ctx.now.date_naive();
+    // When the page lists only the newest of these days' incidents, the days past the last one
+    // listed are left to the history rather than called quiet.
+    let last = data
+        .recent_more
+        .then(|| data.recent.incidents.last())
+        .flatten();
     let days = (0..read::RECENT_DAYS)
+        .take_while(|n| {
+            last.is_none_or(|l| today - Duration::days(*n) >= l.started_at.date_naive())
+        })
         .map(|n| {
             let day = today - Duration::days(n);
             DayRow {
@@ -864,6 +875,15 @@ pub fn home(ctx: &Ctx, data: &read::HomeData) -> HomePage {
         recent_heading: ctx.t("home-recent"),
         days,
         quiet: ctx.t("home-quiet-day"),
+        more: last.map(|l| {
+            (
+                history_after(ctx, history_page_of(ctx.now, l.started_at), &l.id),
+                ctx.f(
+                    "home-more-recent",
+                    &[("days", read::RECENT_DAYS.to_string())],
+                ),
+            )
+        }),
         history_link: ctx.t("home-view-history"),
         latest_label: ctx.t("latest-update"),
         window_label: ctx.t("maintenance-window"),
@@ -1243,8 +1263,23 @@ pub struct HistoryPage {
     pub months: Vec<MonthView>,
     pub empty: String,
     pub newer: Option<(String, String)>,
+    /// On a later part of a period: back to its first part.
+    pub first: Option<(String, String)>,
+    /// The period has more incidents than this part lists: the next part.
+    pub more: Option<(String, String)>,
     pub older: (String, String),
     pub pagination_label: String,
+}
+
+/// The history page (of `read::HISTORY_MONTHS` months each) holding the month of `at`.
+pub fn history_page_of(now: DateTime<Utc>, at: DateTime<Utc>) -> u32 {
+    let months = |t: DateTime<Utc>| t.year() * 12 + t.month0() as i32;
+    (months(now) - months(at)).max(0) as u32 / read::HISTORY_MONTHS
+}
+
+/// The part of history page `page` that continues after the incident `id`.
+fn history_after(ctx: &Ctx, page: u32, id: &str) -> String {
+    ctx.href(&format!("/history?page={page}&after={}", urlencode(id)))
 }
 
 /// The first day of the month `back` months before `now`'s month.
@@ -1255,24 +1290,37 @@ pub fn month_start(now: DateTime<Utc>, back: u32) -> NaiveDate {
 }
 
 pub fn history(ctx: &Ctx, data: &read::HistoryData, page: u32) -> HistoryPage {
+    // This part of the period lists the incidents after `top` (the incident it continues
+    // after) down to `bottom` (its last, when more follow). A month wholly between the two with
+    // nothing listed had nothing; a month they cut through shows only if it lists something
+    // here (the rest of it is on the part before or after).
+    let top = data.after.as_ref().map(|i| i.started_at);
+    let bottom = data
+        .more
+        .then(|| data.list.incidents.last().map(|i| i.started_at))
+        .flatten();
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let months = (0..read::HISTORY_MONTHS)
-        .map(|k| {
+        .filter_map(|k| {
             let start = month_start(ctx.now, page * read::HISTORY_MONTHS + k);
             let next = month_start(ctx.now, (page * read::HISTORY_MONTHS + k).saturating_sub(1));
+            let newest = k + page == 0;
             let in_month = |i: &&Incident| {
-                i.started_at.date_naive() >= start
-                    && (k + page == 0 || i.started_at.date_naive() < next)
+                i.started_at.date_naive() >= start && (newest || i.started_at.date_naive() < next)
             };
-            MonthView {
+            let entries: Vec<ListEntry> = data
+                .list
+                .incidents
+                .iter()
+                .filter(in_month)
+                .map(|i| entry(ctx, &data.list, i))
+                .collect();
+            let whole = top.is_none_or(|top| !newest && midnight(next) <= top)
+                && bottom.is_none_or(|bottom| midnight(start) > bottom);
+            (!entries.is_empty() || whole).then(|| MonthView {
                 heading: ctx.fmt().month_year(start),
-                entries: data
-                    .list
-                    .incidents
-                    .iter()
-                    .filter(in_month)
-                    .map(|i| entry(ctx, &data.list, i))
-                    .collect(),
-            }
+                entries,
+            })
         })
         .collect();
     HistoryPage {
@@ -1286,6 +1334,18 @@ pub fn history(ctx: &Ctx, data: &read::HistoryData, page: u32) -> HistoryPage {
                 ctx.t("history-newer"),
             )
         }),
+        first: data.after.as_ref().map(|_| {
+            let href = match page {
+                0 => ctx.href("/history"),
+                n => ctx.href(&format!("/history?page={n}")),
+            };
+            (href, ctx.t("history-first"))
+        }),
+        more: data
+            .more
+            .then(|| data.list.incidents.last())
+            .flatten()
+            .map(|last| (history_after(ctx, page, &last.id), ctx.t("history-more"))),
         older: (
             ctx.href(&format!("/history?page={}", page + 1)),
             ctx.t("history-older"),

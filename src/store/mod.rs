@@ -78,6 +78,27 @@ pub struct IncidentFilter {
     /// Only incidents affecting any of these components (none: no filter).
     pub component_ids: Vec<String>,
     pub limit: i64,
+    /// Only incidents after this one in the newest-first order (keyset pagination).
+    pub after: Option<IncidentCursor>,
+}
+
+/// A place in the order of incident lists (`started_at` newest first, then `created_at`
+/// newest first, then `id`): the last incident of the page before.
+#[derive(Debug, Clone)]
+pub struct IncidentCursor {
+    pub started_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub id: String,
+}
+
+impl IncidentCursor {
+    pub fn of(incident: &Incident) -> IncidentCursor {
+        IncidentCursor {
+            started_at: incident.started_at,
+            created_at: incident.created_at,
+            id: incident.id.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -1141,6 +1141,17 @@ macro_rules! sql_store {
                         placeholders(f.component_ids.len())
                     ));
                 }
+                if f.after.is_some() {
+                    // After the cursor in the order below (keyset pagination).
+                    let p: Vec<String> = placeholders(3).split(", ").map(str::to_string).collect();
+                    sql.push_str(&format!(
+                        " AND (started_at < {s} OR (started_at = {s} AND (created_at < {c} \
+                         OR (created_at = {c} AND id > {i}))))",
+                        s = p[0],
+                        c = p[1],
+                        i = p[2]
+                    ));
+                }
                 sql.push_str(" ORDER BY started_at DESC, created_at DESC, id LIMIT $4");
                 let mut q = sqlx::query(&sql)
                     .bind(f.kind.map(|k| k.as_str()))
@@ -1153,6 +1164,9 @@ macro_rules! sql_store {
                 for c in &f.component_ids {
                     // An id that cannot exist matches nothing.
                     q = q.bind(if crate::ids::plausible(c) { c.as_str() } else { "" });
+                }
+                if let Some(cursor) = &f.after {
+                    q = q.bind(cursor.started_at).bind(cursor.created_at).bind(&cursor.id);
                 }
                 q.fetch_all(&self.pool).await?.iter().map(incident_from).collect()
             }

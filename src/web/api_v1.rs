@@ -751,6 +751,7 @@ pub async fn list_incidents(
         since: None,
         component_ids,
         limit,
+        after: None,
     };
     let store = state.service.store();
     let incidents = store.incidents(&filter).await?;

@@ -65,7 +65,7 @@ impl AppState {
             i18n,
             auth_failures,
             assets: Arc::new(assets::Assets::new()),
-            pages: Arc::default(),
+            pages: Arc::new(public::PageCache::new(config.page_cache_bytes)),
             sign_in_by_ip: Arc::new(auth::FailureLimiter::new(
                 config.auth_failure_limit,
                 config.auth_failure_window,

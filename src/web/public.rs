@@ -2,8 +2,11 @@
 //! page. Pages are rendered from the read model and kept for up to a second (or until the next
 //! write), so a rush of visitors costs little and a new update still shows within a second.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use askama::Template;
@@ -15,6 +18,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use tokio::sync::watch;
 
 use super::errors::error_page;
 use super::AppState;
@@ -30,7 +34,6 @@ pub const TZ_COOKIE: &str = "herald_tz";
 /// invalidate at once (the service's generation, bumped by writes here and by the change
 /// watcher for writes elsewhere).
 const FRESH_FOR: Duration = Duration::from_secs(60);
-const MAX_ENTRIES: usize = 5_000;
 /// Browsers and shared caches may keep a page this many seconds.
 const BROWSER_MAX_AGE: &str = "public, max-age=5";
 
@@ -39,8 +42,17 @@ struct Cached {
     /// When it was rendered, by the app's clock.
     at: DateTime<Utc>,
     page: Rendered,
-    /// A request is re-rendering this page; others keep serving this copy meanwhile.
-    refreshing: bool,
+    /// When it was last served, by the cache's own counter: the least recently used goes
+    /// first when the cache is full.
+    used: AtomicU64,
+}
+
+/// What an entry holds in memory, roughly, beyond its key and body: its bookkeeping and its
+/// two header maps.
+const ENTRY_OVERHEAD: usize = 1024;
+
+fn weight(key: &str, page: &Rendered) -> usize {
+    key.len() + page.body.len() + ENTRY_OVERHEAD
 }
 
 /// A rendered page with its ETag and its response headers, built once when it is rendered.
@@ -95,11 +107,39 @@ fn age(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<Duration> {
 /// Page settings with the generation and time they were read at.
 type CachedSettings = (u64, DateTime<Utc>, Arc<PageSettings>);
 
-/// Rendered pages and the page settings, by generation of the data and age.
+/// How a render ended, for every request waiting for it.
+type Outcome = Result<Rendered, Arc<Error>>;
+
+/// A render in progress: requests for the same page wait for it rather than render again.
+struct Flight {
+    id: u64,
+    /// The data generation it renders (read before its data).
+    generation: u64,
+    done: watch::Receiver<Option<Outcome>>,
+}
+
 #[derive(Default)]
+struct Pages {
+    map: HashMap<String, Cached>,
+    /// The sum of the entries' weights.
+    bytes: usize,
+}
+
+/// Rendered pages and the page settings, by generation of the data and age; at most `limit`
+/// bytes of pages, the least recently used evicted first.
 pub struct PageCache {
-    pages: RwLock<HashMap<String, Cached>>,
+    pages: RwLock<Pages>,
+    /// Renders in progress, by cache key. A render runs as its own task and removes its entry
+    /// when it ends however it ends, so a client hanging up cannot leave a page "being
+    /// rendered" forever.
+    flights: Mutex<HashMap<String, Flight>>,
+    next_flight: AtomicU64,
+    /// The clock of `Cached::used`.
+    uses: AtomicU64,
+    limit: usize,
     settings: RwLock<Option<CachedSettings>>,
+    /// One settings read at a time: a rush on an empty cache reads them once.
+    settings_load: tokio::sync::Mutex<()>,
 }
 
 /// How long a stale copy may stand in while one request renders the new one.
@@ -107,60 +147,205 @@ const STALE_FOR: Duration = Duration::from_secs(5);
 
 enum Lookup {
     Hit(Rendered),
-    /// Render, then `put`.
-    Miss(u64),
+    /// Another request is rendering this page: wait for its outcome.
+    Wait(watch::Receiver<Option<Outcome>>),
+    /// Render it, and `finish` the flight.
+    Render(FlightGuard),
+}
+
+/// The right (and duty) to render one page: finishing it caches the page and wakes the
+/// waiters; dropping it unfinished (a panic) wakes them with nothing and lets the next request
+/// try again.
+struct FlightGuard {
+    cache: Arc<PageCache>,
+    key: String,
+    id: u64,
+    generation: u64,
+    done: watch::Sender<Option<Outcome>>,
+}
+
+impl FlightGuard {
+    fn finish(self, outcome: Outcome, now: DateTime<Utc>) {
+        if let Ok(page) = &outcome {
+            // Cached before the flight ends, so no request finds neither.
+            self.cache
+                .put(self.key.clone(), self.generation, page.clone(), now);
+        }
+        self.done.send_replace(Some(outcome));
+    }
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if flights.get(&self.key).is_some_and(|f| f.id == self.id) {
+            flights.remove(&self.key);
+        }
+    }
+}
+
+/// The default bound of the page cache, in bytes.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+impl Default for PageCache {
+    fn default() -> PageCache {
+        PageCache::new(DEFAULT_CACHE_BYTES)
+    }
 }
 
 impl PageCache {
-    /// A fresh page; or, when one request is already re-rendering it, the previous copy
-    /// (single flight: a rush never renders the same page twice at once).
-    fn get(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Lookup {
-        if let Some(page) = self.peek(key, generation, now) {
-            return Lookup::Hit(page);
-        }
-        let stale_ok = |at| age(at, now).is_some_and(|age| age < FRESH_FOR + STALE_FOR);
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        match pages.get_mut(key) {
-            Some(c) if c.refreshing && stale_ok(c.at) => Lookup::Hit(c.page.clone()),
-            Some(c) => {
-                c.refreshing = true;
-                Lookup::Miss(generation)
-            }
-            None => Lookup::Miss(generation),
+    /// An empty cache holding at most `limit` bytes of pages.
+    pub fn new(limit: usize) -> PageCache {
+        PageCache {
+            pages: RwLock::default(),
+            flights: Mutex::default(),
+            next_flight: AtomicU64::new(0),
+            uses: AtomicU64::new(0),
+            limit,
+            settings: RwLock::default(),
+            settings_load: tokio::sync::Mutex::new(()),
         }
     }
 
-    fn put(&self, key: String, generation: u64, page: Rendered, now: DateTime<Utc>) {
-        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= MAX_ENTRIES {
-            pages.retain(|_, c| c.generation == generation && now >= c.at);
-            if pages.len() >= MAX_ENTRIES {
-                pages.clear();
+    /// How many pages it holds and their weight in bytes (keys, bodies and overhead).
+    pub fn size(&self) -> (usize, usize) {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        (pages.map.len(), pages.bytes)
+    }
+
+    /// Its bound in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// A fresh page; or, when a request is already rendering it, the previous copy or that
+    /// render's outcome (single flight: a rush never renders the same page twice at once,
+    /// cached copy or not).
+    fn get(self: &Arc<Self>, key: &str, generation: u64, now: DateTime<Utc>) -> Lookup {
+        if let Some(page) = self.peek(key, generation, now) {
+            return Lookup::Hit(page);
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = flights.get(key) {
+            if f.generation >= generation {
+                return Lookup::Wait(f.done.clone());
             }
         }
-        let refreshing = false;
-        pages.insert(
+        // A render may have ended between the look above and taking the lock: it cached its
+        // page before leaving `flights`.
+        if let Some(page) = self.fresh(key, generation, now) {
+            return Lookup::Hit(page);
+        }
+        let (done, receiver) = watch::channel(None);
+        let id = self.next_flight.fetch_add(1, Ordering::Relaxed);
+        flights.insert(
+            key.to_string(),
+            Flight {
+                id,
+                generation,
+                done: receiver,
+            },
+        );
+        Lookup::Render(FlightGuard {
+            cache: self.clone(),
+            key: key.to_string(),
+            id,
+            generation,
+            done,
+        })
+    }
+
+    fn put(&self, key: String, generation: u64, page: Rendered, now: DateTime<Utc>) {
+        let weight = weight(&key, &page);
+        if weight > self.limit {
+            return;
+        }
+        let used = AtomicU64::new(self.uses.fetch_add(1, Ordering::Relaxed));
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        let pages = &mut *pages;
+        if let Some(old) = pages.map.get(&key) {
+            // A slower render of older data does not replace a newer page.
+            if old.generation > generation {
+                return;
+            }
+            pages.bytes -= weight_of(&key, old);
+        }
+        pages.bytes += weight;
+        pages.map.insert(
             key,
             Cached {
                 generation,
                 at: now,
                 page,
-                refreshing,
+                used,
             },
         );
+        if pages.bytes > self.limit {
+            // Down to 90% of the bound, least recently used first, so evictions come in
+            // batches rather than on every render.
+            let target = self.limit / 10 * 9;
+            let mut by_use: Vec<(u64, &String)> = pages
+                .map
+                .iter()
+                .map(|(k, c)| (c.used.load(Ordering::Relaxed), k))
+                .collect();
+            by_use.sort_unstable();
+            let mut bytes = pages.bytes;
+            let mut evicted = Vec::new();
+            for (_, k) in by_use {
+                if bytes <= target {
+                    break;
+                }
+                bytes -= weight_of(k, &pages.map[k]);
+                evicted.push(k.clone());
+            }
+            for k in evicted {
+                pages.map.remove(&k);
+            }
+            pages.bytes = bytes;
+        }
     }
 
-    /// A fresh page, or the previous copy while another request re-renders it; never starts a
-    /// refresh (that is `get`'s job, on the routed path).
-    fn peek(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<Rendered> {
+    /// A page of this generation younger than `FRESH_FOR`.
+    fn fresh(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<Rendered> {
+        self.look(key, now, |c, age| {
+            c.generation == generation && age < FRESH_FOR
+        })
+    }
+
+    /// The entry under `key` if `usable` says so (given its age), marked as used.
+    fn look(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        usable: impl FnOnce(&Cached, Duration) -> bool,
+    ) -> Option<Rendered> {
         let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        let c = pages.get(key)?;
-        let age = (now >= c.at)
-            .then(|| (now - c.at).to_std().ok())
-            .flatten()?;
-        let usable = (c.generation == generation && age < FRESH_FOR)
-            || (c.refreshing && age < FRESH_FOR + STALE_FOR);
-        usable.then(|| c.page.clone())
+        let c = pages.map.get(key)?;
+        let age = age(c.at, now)?;
+        if !usable(c, age) {
+            return None;
+        }
+        c.used
+            .store(self.uses.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        Some(c.page.clone())
+    }
+
+    /// A fresh page, or the previous copy while a request renders the new one; never starts a
+    /// render (that is `get`'s job, on the routed path).
+    fn peek(&self, key: &str, generation: u64, now: DateTime<Utc>) -> Option<Rendered> {
+        if let Some(page) = self.fresh(key, generation, now) {
+            return Some(page);
+        }
+        let rendering = self
+            .flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(key);
+        if !rendering {
+            return None;
+        }
+        self.look(key, now, |_, age| age < FRESH_FOR + STALE_FOR)
     }
 
     /// The page settings if read at this generation less than `FRESH_FOR` ago.
@@ -170,19 +355,12 @@ impl PageCache {
         (*g == generation && age(*at, now).is_some_and(|age| age < FRESH_FOR)).then(|| page.clone())
     }
 
-    /// A failed render lets the next request try again.
-    fn abandon(&self, key: &str) {
-        if let Some(c) = self
-            .pages
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_mut(key)
-        {
-            c.refreshing = false;
-        }
-    }
-
     async fn settings(&self, state: &AppState) -> Result<Arc<PageSettings>, Error> {
+        let generation = state.service.generation();
+        if let Some(page) = self.fresh_settings(generation, state.clock.now()) {
+            return Ok(page);
+        }
+        let _one_at_a_time = self.settings_load.lock().await;
         let generation = state.service.generation();
         let now = state.clock.now();
         if let Some(page) = self.fresh_settings(generation, now) {
@@ -193,6 +371,10 @@ impl PageCache {
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = entry;
         Ok(page)
     }
+}
+
+fn weight_of(key: &str, c: &Cached) -> usize {
+    weight(key, &c.page)
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -299,7 +481,7 @@ impl Visitor {
             prefixed: seen.prefixed,
             zone: seen.zone,
             path: seen.path.to_string(),
-            query: seen.query.to_string(),
+            query: seen.query.into_owned(),
             page: page.clone(),
         };
         Ok(visitor)
@@ -314,7 +496,8 @@ struct Seen<'a> {
     zone: Option<Tz>,
     /// The path without the locale prefix.
     path: &'a str,
-    query: &'a str,
+    /// The query as the page reads it (`canonical_query`).
+    query: Cow<'a, str>,
 }
 
 impl<'a> Seen<'a> {
@@ -350,7 +533,7 @@ impl<'a> Seen<'a> {
             prefixed,
             zone,
             path: rest,
-            query: uri.query().unwrap_or(""),
+            query: canonical_query(uri, rest),
         })
     }
 
@@ -360,11 +543,38 @@ impl<'a> Seen<'a> {
         let mut key = String::with_capacity(
             self.locale.len() + zone.len() + self.path.len() + self.query.len() + 3,
         );
-        for part in [self.locale, "|", zone, "|", self.path, "?", self.query] {
+        for part in [self.locale, "|", zone, "|", self.path, "?", &self.query] {
             key.push_str(part);
         }
         key
     }
+}
+
+/// The query of a page as the page reads it: only the parameters that page uses, in one order
+/// and spelling. Made-up parameters (`?utm_source=…`, cache busters) change neither the page nor
+/// its cache key, so they cannot fill the cache. A query the page cannot read is kept as it is:
+/// the page answers 404 for it, and caches nothing.
+fn canonical_query<'a>(uri: &'a Uri, path: &str) -> Cow<'a, str> {
+    let raw = uri.query().unwrap_or("");
+    let used = path == "/history" || path.starts_with("/components/");
+    if raw.is_empty() || !used {
+        return Cow::Borrowed("");
+    }
+    let Ok(Query(q)) = Query::<ListQuery>::try_from_uri(uri) else {
+        return Cow::Borrowed(raw);
+    };
+    let mut parts = Vec::new();
+    if path == "/history" {
+        if let Some(page) = q.page {
+            parts.push(format!("page={page}"));
+        }
+        if let Some(after) = &q.after {
+            parts.push(format!("after={}", pages::urlencode(after)));
+        }
+    } else if let Some(before) = q.before {
+        parts.push(format!("before={}", pages::urlencode(&before.to_rfc3339())));
+    }
+    Cow::Owned(parts.join("&"))
 }
 
 /// The fast path for a rush: a GET whose page is in the cache and fresh is answered here,
@@ -390,7 +600,7 @@ impl Visitor {
             prefixed: self.prefixed,
             zone: self.zone,
             path: &self.path,
-            query: &self.query,
+            query: Cow::Borrowed(&self.query),
         }
         .cache_key()
     }
@@ -416,15 +626,48 @@ fn respond(prefixed: bool, headers: &HeaderMap, page: &Rendered) -> Response {
     r
 }
 
-/// A cached rendering of this page for this visitor, if fresh.
-fn cached(state: &AppState, visitor: &Visitor, headers: &HeaderMap) -> Result<Response, u64> {
-    match state.pages.get(
-        &visitor.cache_key(),
-        state.service.generation(),
-        state.clock.now(),
-    ) {
-        Lookup::Hit(page) => Ok(respond(visitor.prefixed, headers, &page)),
-        Lookup::Miss(generation) => Err(generation),
+/// Answers with this visitor's page: the cached copy, the outcome of a render in progress, or
+/// a render by `load`, run as a task of its own so that it finishes and caches the page (and
+/// lets the waiting requests go) even if the request that started it goes away.
+async fn serve<F, Fut>(state: AppState, visitor: Visitor, headers: &HeaderMap, load: F) -> Response
+where
+    F: FnOnce(AppState, Arc<Visitor>, DateTime<Utc>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, Error>> + Send + 'static,
+{
+    let key = visitor.cache_key();
+    let visitor = Arc::new(visitor);
+    let generation = state.service.generation();
+    let mut done = match state.pages.get(&key, generation, state.clock.now()) {
+        Lookup::Hit(page) => return respond(visitor.prefixed, headers, &page),
+        Lookup::Wait(done) => done,
+        Lookup::Render(flight) => {
+            let done = flight.done.subscribe();
+            let (state, visitor) = (state.clone(), visitor.clone());
+            tokio::spawn(async move {
+                let now = state.clock.now();
+                let outcome = load(state.clone(), visitor.clone(), now)
+                    .await
+                    .map(|html| Rendered::new(Bytes::from(html), &visitor.locale))
+                    .map_err(Arc::new);
+                flight.finish(outcome, state.clock.now());
+            });
+            done
+        }
+    };
+    let outcome = done
+        .wait_for(Option::is_some)
+        .await
+        .ok()
+        .and_then(|outcome| (*outcome).clone());
+    match outcome {
+        Some(Ok(page)) => respond(visitor.prefixed, headers, &page),
+        Some(Err(e)) => error_page(&state.i18n, &visitor.locale, &e),
+        // The render panicked; the next request tries again.
+        None => error_page(
+            &state.i18n,
+            &visitor.locale,
+            &Error::Internal(anyhow::anyhow!("a page render ended without a page")),
+        ),
     }
 }
 
@@ -468,30 +711,6 @@ fn render_page<T: Template>(
         .map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))
 }
 
-/// Caches a rendered page under the generation read before its data, and answers.
-fn finish(
-    state: &AppState,
-    visitor: &Visitor,
-    headers: &HeaderMap,
-    generation: u64,
-    rendered: Result<String, Error>,
-) -> Response {
-    match rendered {
-        Ok(html) => {
-            let page = Rendered::new(Bytes::from(html), &visitor.locale);
-            let now = state.clock.now();
-            state
-                .pages
-                .put(visitor.cache_key(), generation, page.clone(), now);
-            respond(visitor.prefixed, headers, &page)
-        }
-        Err(e) => {
-            state.pages.abandon(&visitor.cache_key());
-            error_page(&state.i18n, &visitor.locale, &e)
-        }
-    }
-}
-
 /// The id in `/incidents/{id}` or `/components/{id}`, with or without a locale prefix.
 fn last_segment(visitor: &Visitor) -> String {
     visitor
@@ -504,16 +723,11 @@ fn last_segment(visitor: &Visitor) -> String {
 }
 
 pub async fn home(State(state): State<AppState>, visitor: Visitor, headers: HeaderMap) -> Response {
-    let generation = match cached(&state, &visitor, &headers) {
-        Ok(hit) => return hit,
-        Err(g) => g,
-    };
-    let now = state.clock.now();
-    let rendered = match read::home(state.service.store().as_ref(), now).await {
-        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::home(ctx, &data)),
-        Err(e) => Err(e),
-    };
-    finish(&state, &visitor, &headers, generation, rendered)
+    serve(state, visitor, &headers, |state, visitor, now| async move {
+        let data = read::home(state.service.store().as_ref(), now).await?;
+        render_page(&state, &visitor, now, |ctx| pages::home(ctx, &data))
+    })
+    .await
 }
 
 pub async fn incident(
@@ -521,22 +735,23 @@ pub async fn incident(
     visitor: Visitor,
     headers: HeaderMap,
 ) -> Response {
-    let generation = match cached(&state, &visitor, &headers) {
-        Ok(hit) => return hit,
-        Err(g) => g,
-    };
-    let now = state.clock.now();
-    let rendered =
-        match read::incident(state.service.store().as_ref(), &last_segment(&visitor)).await {
-            Ok(data) => render_page(&state, &visitor, now, |ctx| pages::incident(ctx, &data)),
-            Err(e) => Err(e),
-        };
-    finish(&state, &visitor, &headers, generation, rendered)
+    serve(state, visitor, &headers, |state, visitor, now| async move {
+        let data = read::incident(state.service.store().as_ref(), &last_segment(&visitor)).await?;
+        render_page(&state, &visitor, now, |ctx| pages::incident(ctx, &data))
+    })
+    .await
 }
 
+/// The query parameters of the history and component pages. Any other parameter is ignored
+/// (and left out of the cache key, see `canonical_query`).
 #[derive(Deserialize)]
 pub struct ListQuery {
+    /// History: which three months, counting back from this one.
     page: Option<u32>,
+    /// History: continue after this incident (a period with more incidents than one page
+    /// lists).
+    after: Option<String>,
+    /// Component page: incidents that started before this instant.
     before: Option<DateTime<Utc>>,
 }
 
@@ -553,31 +768,32 @@ pub async fn history(
             &Error::NotFound("no such history page".into()),
         );
     };
-    let generation = match cached(&state, &visitor, &headers) {
-        Ok(hit) => return hit,
-        Err(g) => g,
-    };
-    let now = state.clock.now();
-    let n = q.page.unwrap_or(0).min(1200);
-    let newest = n * read::HISTORY_MONTHS;
-    let oldest = newest + read::HISTORY_MONTHS - 1;
-    let from = pages::month_start(now, oldest)
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default()
-        .and_utc();
-    let to = if newest == 0 {
-        now + chrono::Duration::days(400)
-    } else {
-        pages::month_start(now, newest - 1)
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc()
-    };
-    let rendered = match read::history(state.service.store().as_ref(), from, to).await {
-        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::history(ctx, &data, n)),
-        Err(e) => Err(e),
-    };
-    finish(&state, &visitor, &headers, generation, rendered)
+    serve(
+        state,
+        visitor,
+        &headers,
+        move |state, visitor, now| async move {
+            let n = q.page.unwrap_or(0).min(1200);
+            let newest = n * read::HISTORY_MONTHS;
+            let oldest = newest + read::HISTORY_MONTHS - 1;
+            let from = pages::month_start(now, oldest)
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc();
+            let to = if newest == 0 {
+                now + chrono::Duration::days(400)
+            } else {
+                pages::month_start(now, newest - 1)
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc()
+            };
+            let store = state.service.store().as_ref();
+            let data = read::history(store, from, to, q.after.as_deref()).await?;
+            render_page(&state, &visitor, now, |ctx| pages::history(ctx, &data, n))
+        },
+    )
+    .await
 }
 
 pub async fn component(
@@ -593,23 +809,17 @@ pub async fn component(
             &Error::NotFound("no such page".into()),
         );
     };
-    let generation = match cached(&state, &visitor, &headers) {
-        Ok(hit) => return hit,
-        Err(g) => g,
-    };
-    let now = state.clock.now();
-    let rendered = match read::component(
-        state.service.store().as_ref(),
-        &last_segment(&visitor),
-        now,
-        q.before,
+    serve(
+        state,
+        visitor,
+        &headers,
+        move |state, visitor, now| async move {
+            let store = state.service.store().as_ref();
+            let data = read::component(store, &last_segment(&visitor), now, q.before).await?;
+            render_page(&state, &visitor, now, |ctx| pages::component(ctx, &data))
+        },
     )
     .await
-    {
-        Ok(data) => render_page(&state, &visitor, now, |ctx| pages::component(ctx, &data)),
-        Err(e) => Err(e),
-    };
-    finish(&state, &visitor, &headers, generation, rendered)
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! A Store that counts the calls made through it, to prove a page costs a fixed number of
 //! queries whatever the size of the history (each store call is a fixed number of queries).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,6 +12,9 @@ use herald::store::*;
 pub struct CountingStore {
     pub inner: Arc<dyn Store>,
     pub calls: AtomicUsize,
+    /// Milliseconds every incident list takes on top of the database's own time: a slow
+    /// database, for tests of what happens during a render.
+    delay_ms: AtomicU64,
 }
 
 impl CountingStore {
@@ -19,7 +22,13 @@ impl CountingStore {
         CountingStore {
             inner,
             calls: AtomicUsize::new(0),
+            delay_ms: AtomicU64::new(0),
         }
+    }
+
+    /// Makes every incident list take `ms` milliseconds longer from now on.
+    pub fn set_delay(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     pub fn take(&self) -> usize {
@@ -76,6 +85,10 @@ impl Store for CountingStore {
     }
     async fn incidents(&self, filter: &IncidentFilter) -> StoreResult<Vec<Incident>> {
         self.tick();
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        }
         self.inner.incidents(filter).await
     }
     async fn incident_component_ids(&self, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
