@@ -365,3 +365,60 @@ async fn concurrent_status_changes_keep_every_history_a_chain() {
         app.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_posts_to_many_incidents_do_not_starve_the_pool() {
+    // More incidents written at once than the database pool has connections: holding each
+    // incident's lock must not use up the connections the writes themselves need.
+    const INCIDENTS: usize = 40;
+    for kind in BACKENDS {
+        let Some(app) = spawn_ticking(kind).await else {
+            continue;
+        };
+        let mut ids = Vec::new();
+        for i in 0..INCIDENTS {
+            let inc = app
+                .post(
+                    "/api/v1/incidents",
+                    json!({"title": format!("Incident {i}"), "impact": "minor", "status": "investigating", "message": "Start."}),
+                )
+                .await;
+            ids.push(inc["id"].as_str().unwrap().to_string());
+        }
+        let app = Arc::new(app);
+        let started = std::time::Instant::now();
+        let mut writers = Vec::new();
+        for id in ids {
+            let app = app.clone();
+            writers.push(tokio::spawn(async move {
+                let mut codes = Vec::new();
+                for p in 0..3 {
+                    let (code, body) = app
+                        .call(
+                            Method::POST,
+                            &format!("/api/v1/incidents/{id}/updates"),
+                            Some(&app.responder),
+                            Some(&json!({"status": "identified", "message": format!("post {p}")})),
+                        )
+                        .await;
+                    codes.push((code.as_u16(), body));
+                }
+                codes
+            }));
+        }
+        for writer in writers {
+            for (code, body) in writer.await.expect("writer") {
+                assert_eq!(code, 201, "{kind:?}: {body}");
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{kind:?}: {:?}",
+            started.elapsed()
+        );
+        let Ok(app) = Arc::try_unwrap(app) else {
+            panic!("writers still hold the app")
+        };
+        app.finish().await;
+    }
+}
