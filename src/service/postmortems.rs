@@ -112,7 +112,7 @@ impl Service {
     ) -> Result<Postmortem> {
         actor.require_responder()?;
         let page = self.page().await?;
-        with_retry(|| async {
+        let write = with_retry(|| async {
             let now = self.now();
             let detail = self.incident_detail(incident_id).await?;
             let incident = &detail.incident;
@@ -196,8 +196,10 @@ impl Service {
             )
             .await?;
             Ok(postmortem)
-        })
-        .await
+        });
+        // Writes to one incident queue up (see `post_update`).
+        self.serialized(format!("incident:{incident_id}"), write)
+            .await
     }
 
     pub async fn remediation_item(&self, id: &str) -> Result<RemediationItem> {
@@ -215,7 +217,7 @@ impl Service {
     ) -> Result<RemediationItem> {
         actor.require_responder()?;
         let page = self.page().await?;
-        let id = with_retry(|| async {
+        let write = with_retry(|| async {
             let now = self.now();
             let detail = self.incident_detail(incident_id).await?;
             let mut problems = Problems::new();
@@ -287,8 +289,10 @@ impl Service {
             )
             .await?;
             Ok(item.id)
-        })
-        .await?;
+        });
+        let id = self
+            .serialized(format!("incident:{incident_id}"), write)
+            .await?;
         self.remediation_item(&id).await
     }
 
@@ -299,7 +303,8 @@ impl Service {
         patch: RemediationPatch,
     ) -> Result<RemediationItem> {
         actor.require_responder()?;
-        with_retry(|| async {
+        let incident_id = self.remediation_item(id).await?.incident_id;
+        let write = with_retry(|| async {
             let now = self.now();
             let before = self.remediation_item(id).await?;
             let detail = self.incident_detail(&before.incident_id).await?;
@@ -371,8 +376,9 @@ impl Service {
             )
             .await?;
             Ok(())
-        })
-        .await?;
+        });
+        self.serialized(format!("incident:{incident_id}"), write)
+            .await?;
         self.remediation_item(id).await
     }
 }

@@ -8,8 +8,14 @@ use sqlx::PgPool;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Connections in the pool.
+const POOL_SIZE: u32 = 16;
+
 pub struct PgStore {
     pool: PgPool,
+    /// Held locks (`hold`) each keep a connection: at most half the pool, so the writes running
+    /// under them always find connections for their reads and their transaction.
+    lock_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl PgStore {
@@ -17,7 +23,7 @@ impl PgStore {
 
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(POOL_SIZE)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
@@ -27,7 +33,10 @@ impl PgStore {
                     super::redact_url(url)
                 )
             })?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            lock_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(POOL_SIZE as usize / 2)),
+        })
     }
 
     /// sqlx takes an advisory lock around the whole run, so concurrent starts are safe.
@@ -50,12 +59,19 @@ impl PgStore {
         // The key as a number, hashed here so no text of a request reaches the query.
         let digest = sha2::Sha256::digest(key.as_bytes());
         let number = i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+        let slot = self
+            .lock_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| super::StoreError::Corrupt(format!("lock slots closed: {e}")))?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(1213352012, $1)")
             .bind(number)
             .execute(&mut *tx)
             .await?;
-        Ok(Box::new(tx))
+        // Dropped in this order: the transaction (releasing the lock), then the slot.
+        Ok(Box::new((tx, slot)))
     }
 
     /// Runs raw SQL; for tests that sabotage or repair the schema.

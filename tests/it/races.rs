@@ -139,6 +139,32 @@ async fn concurrent_posts_to_one_incident_all_succeed_in_order() {
                 answers
             }));
         }
+        // Remediation items written to the same incident meanwhile queue up the same way.
+        let mut item_writers = Vec::new();
+        for w in 0..2 {
+            let app = app.clone();
+            let id = id.clone();
+            item_writers.push(tokio::spawn(async move {
+                let mut answers = Vec::new();
+                for n in 0..5 {
+                    let (code, body) = app
+                        .call(
+                            Method::POST,
+                            &format!("/api/v1/incidents/{id}/remediation-items"),
+                            Some(&app.responder),
+                            Some(&json!({"title": format!("item {w}.{n}"), "category": "detect", "state": "planned"})),
+                        )
+                        .await;
+                    answers.push((code.as_u16(), body));
+                }
+                answers
+            }));
+        }
+        for writer in item_writers {
+            for (code, body) in writer.await.expect("item writer") {
+                assert_eq!(code, 201, "{kind:?}: {body}");
+            }
+        }
         let mut refused = Vec::new();
         let mut created = 0;
         for writer in writers {
@@ -176,6 +202,23 @@ async fn concurrent_posts_to_one_incident_all_succeed_in_order() {
                 );
             }
         }
+        // Items show to an author (the postmortem is a draft).
+        let (_, authored) = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/incidents/{id}"),
+                Some(&app.responder),
+                None,
+            )
+            .await;
+        let mut positions: Vec<i64> = authored["remediation_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["position"].as_i64().unwrap())
+            .collect();
+        positions.sort_unstable();
+        assert_eq!(positions, (1..=10).collect::<Vec<i64>>(), "{kind:?}");
         let seqs = update_seqs(&app.db, &id).await;
         let expected: Vec<i64> = (1..=(WRITERS * POSTS + 1) as i64).collect();
         assert_eq!(seqs, expected, "{kind:?}: seq must be contiguous");
@@ -316,6 +359,63 @@ async fn concurrent_status_changes_keep_every_history_a_chain() {
             }
         }
         assert_eq!(from_updates, from_history, "{kind:?}");
+        let Ok(app) = Arc::try_unwrap(app) else {
+            panic!("writers still hold the app")
+        };
+        app.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_posts_to_many_incidents_do_not_starve_the_pool() {
+    // More incidents written at once than the database pool has connections: holding each
+    // incident's lock must not use up the connections the writes themselves need.
+    const INCIDENTS: usize = 40;
+    for kind in BACKENDS {
+        let Some(app) = spawn_ticking(kind).await else {
+            continue;
+        };
+        let mut ids = Vec::new();
+        for i in 0..INCIDENTS {
+            let inc = app
+                .post(
+                    "/api/v1/incidents",
+                    json!({"title": format!("Incident {i}"), "impact": "minor", "status": "investigating", "message": "Start."}),
+                )
+                .await;
+            ids.push(inc["id"].as_str().unwrap().to_string());
+        }
+        let app = Arc::new(app);
+        let started = std::time::Instant::now();
+        let mut writers = Vec::new();
+        for id in ids {
+            let app = app.clone();
+            writers.push(tokio::spawn(async move {
+                let mut codes = Vec::new();
+                for p in 0..3 {
+                    let (code, body) = app
+                        .call(
+                            Method::POST,
+                            &format!("/api/v1/incidents/{id}/updates"),
+                            Some(&app.responder),
+                            Some(&json!({"status": "identified", "message": format!("post {p}")})),
+                        )
+                        .await;
+                    codes.push((code.as_u16(), body));
+                }
+                codes
+            }));
+        }
+        for writer in writers {
+            for (code, body) in writer.await.expect("writer") {
+                assert_eq!(code, 201, "{kind:?}: {body}");
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{kind:?}: {:?}",
+            started.elapsed()
+        );
         let Ok(app) = Arc::try_unwrap(app) else {
             panic!("writers still hold the app")
         };
