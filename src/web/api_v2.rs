@@ -2,16 +2,17 @@
 //! exporters and bots work against Herald by changing only the base URL. Every nullable key is
 //! present, timestamps have three fractional digits and the page zone's offset.
 
+use std::future::Future;
+
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::json::ApiError;
+use super::public::Document;
 use super::published::{self, page_zone, published_postmortem, shown_status};
 use super::AppState;
 use crate::domain::*;
@@ -365,109 +366,176 @@ const NOT_COMPLETED: &[IncidentStatus] = &[
 ];
 
 /// JSON that any origin may read (the official widget fetches cross-origin).
-fn answer<T: Serialize>(value: T) -> Response {
-    let mut response = Json(value).into_response();
-    response.headers_mut().insert(
+fn answer<T: Serialize>(value: T) -> Result<Document, Error> {
+    let body = serde_json::to_vec(&value)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("cannot write JSON: {e}")))?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    response
+    Ok(Document {
+        body: body.into(),
+        headers,
+        etag: None,
+        modified: None,
+    })
 }
 
-type V2Result = Result<Response, ApiError>;
+/// Answers `path` from the page cache (invalidated by writes like pages, served on the fast
+/// path), building it with `build` when needed.
+async fn cached<F, Fut>(state: &AppState, path: &str, build: F) -> Response
+where
+    F: FnOnce(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Document, Error>> + Send + 'static,
+{
+    let no_conditions = HeaderMap::new();
+    super::public::document(
+        state,
+        path,
+        &no_conditions,
+        build,
+        super::json::error_response,
+    )
+    .await
+}
 
 /// Status, all components, unresolved incidents and maintenances that are not completed.
 #[utoipa::path(get, path = "/api/v2/summary.json", tag = "Statuspage v2",
     responses((status = 200, description = "The page's summary", body = V2Summary), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn summary(State(state): State<AppState>) -> V2Result {
-    let ctx = Context::load(&state).await?;
-    let open = incidents(&state, IncidentKind::Incident, UNRESOLVED, OPEN_LIMIT).await?;
-    let maintenances =
-        incidents(&state, IncidentKind::Maintenance, NOT_COMPLETED, OPEN_LIMIT).await?;
-    Ok(answer(V2Summary {
-        page: ctx.page(),
-        components: ctx.components(),
-        incidents: open.iter().map(|d| ctx.incident(&state, d)).collect(),
-        scheduled_maintenances: maintenances
-            .iter()
-            .map(|d| ctx.maintenance(&state, d))
-            .collect(),
-        status: ctx.status(&state).await?,
-    }))
+pub async fn summary(State(state): State<AppState>) -> Response {
+    cached(&state, "/api/v2/summary.json", |state| async move {
+        let ctx = Context::load(&state).await?;
+        let open = incidents(&state, IncidentKind::Incident, UNRESOLVED, OPEN_LIMIT).await?;
+        let maintenances =
+            incidents(&state, IncidentKind::Maintenance, NOT_COMPLETED, OPEN_LIMIT).await?;
+        answer(V2Summary {
+            page: ctx.page(),
+            components: ctx.components(),
+            incidents: open.iter().map(|d| ctx.incident(&state, d)).collect(),
+            scheduled_maintenances: maintenances
+                .iter()
+                .map(|d| ctx.maintenance(&state, d))
+                .collect(),
+            status: ctx.status(&state).await?,
+        })
+    })
+    .await
 }
 
 /// The roll-up only.
 #[utoipa::path(get, path = "/api/v2/status.json", tag = "Statuspage v2",
     responses((status = 200, description = "The overall status", body = V2StatusDocument), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn status(State(state): State<AppState>) -> V2Result {
-    let ctx = Context::load(&state).await?;
-    Ok(answer(V2StatusDocument {
-        page: ctx.page(),
-        status: ctx.status(&state).await?,
-    }))
+pub async fn status(State(state): State<AppState>) -> Response {
+    cached(&state, "/api/v2/status.json", |state| async move {
+        let ctx = Context::load(&state).await?;
+        answer(V2StatusDocument {
+            page: ctx.page(),
+            status: ctx.status(&state).await?,
+        })
+    })
+    .await
 }
 
 /// Every component, groups included.
 #[utoipa::path(get, path = "/api/v2/components.json", tag = "Statuspage v2",
     responses((status = 200, description = "All components", body = V2Components), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn components(State(state): State<AppState>) -> V2Result {
-    let ctx = Context::load(&state).await?;
-    Ok(answer(V2Components {
-        page: ctx.page(),
-        components: ctx.components(),
-        status: ctx.status(&state).await?,
-    }))
+pub async fn components(State(state): State<AppState>) -> Response {
+    cached(&state, "/api/v2/components.json", |state| async move {
+        let ctx = Context::load(&state).await?;
+        answer(V2Components {
+            page: ctx.page(),
+            components: ctx.components(),
+            status: ctx.status(&state).await?,
+        })
+    })
+    .await
 }
 
 /// The 50 most recent incidents, resolved included, maintenances excluded.
 #[utoipa::path(get, path = "/api/v2/incidents.json", tag = "Statuspage v2",
     responses((status = 200, description = "Recent incidents", body = V2Incidents), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn all_incidents(State(state): State<AppState>) -> V2Result {
-    incident_list(&state, &[], RECENT).await
+pub async fn all_incidents(State(state): State<AppState>) -> Response {
+    cached(&state, "/api/v2/incidents.json", |state| async move {
+        incident_list(&state, &[], RECENT).await
+    })
+    .await
 }
 
 /// Incidents that are investigating, identified or monitoring.
 #[utoipa::path(get, path = "/api/v2/incidents/unresolved.json", tag = "Statuspage v2",
     responses((status = 200, description = "Unresolved incidents", body = V2Incidents), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn unresolved_incidents(State(state): State<AppState>) -> V2Result {
-    incident_list(&state, UNRESOLVED, OPEN_LIMIT).await
+pub async fn unresolved_incidents(State(state): State<AppState>) -> Response {
+    cached(
+        &state,
+        "/api/v2/incidents/unresolved.json",
+        |state| async move { incident_list(&state, UNRESOLVED, OPEN_LIMIT).await },
+    )
+    .await
 }
 
-async fn incident_list(state: &AppState, statuses: &[IncidentStatus], limit: i64) -> V2Result {
+async fn incident_list(
+    state: &AppState,
+    statuses: &[IncidentStatus],
+    limit: i64,
+) -> Result<Document, Error> {
     let ctx = Context::load(state).await?;
     let list = incidents(state, IncidentKind::Incident, statuses, limit).await?;
-    Ok(answer(V2Incidents {
+    answer(V2Incidents {
         page: ctx.page(),
         incidents: list.iter().map(|d| ctx.incident(state, d)).collect(),
-    }))
+    })
 }
 
 /// The 50 most recent maintenances, completed included.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances.json", tag = "Statuspage v2",
     responses((status = 200, description = "Recent maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn all_maintenances(State(state): State<AppState>) -> V2Result {
-    maintenance_list(&state, &[], RECENT).await
+pub async fn all_maintenances(State(state): State<AppState>) -> Response {
+    cached(
+        &state,
+        "/api/v2/scheduled-maintenances.json",
+        |state| async move { maintenance_list(&state, &[], RECENT).await },
+    )
+    .await
 }
 
 /// Maintenances that are scheduled and not started.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances/upcoming.json", tag = "Statuspage v2",
     responses((status = 200, description = "Upcoming maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn upcoming_maintenances(State(state): State<AppState>) -> V2Result {
-    maintenance_list(&state, UPCOMING, OPEN_LIMIT).await
+pub async fn upcoming_maintenances(State(state): State<AppState>) -> Response {
+    cached(
+        &state,
+        "/api/v2/scheduled-maintenances/upcoming.json",
+        |state| async move { maintenance_list(&state, UPCOMING, OPEN_LIMIT).await },
+    )
+    .await
 }
 
 /// Maintenances in progress or verifying.
 #[utoipa::path(get, path = "/api/v2/scheduled-maintenances/active.json", tag = "Statuspage v2",
     responses((status = 200, description = "Active maintenances", body = V2Maintenances), (status = 503, description = "The database is unavailable", body = super::json::ErrorBody)))]
-pub async fn active_maintenances(State(state): State<AppState>) -> V2Result {
-    maintenance_list(&state, ACTIVE, OPEN_LIMIT).await
+pub async fn active_maintenances(State(state): State<AppState>) -> Response {
+    cached(
+        &state,
+        "/api/v2/scheduled-maintenances/active.json",
+        |state| async move { maintenance_list(&state, ACTIVE, OPEN_LIMIT).await },
+    )
+    .await
 }
 
-async fn maintenance_list(state: &AppState, statuses: &[IncidentStatus], limit: i64) -> V2Result {
+async fn maintenance_list(
+    state: &AppState,
+    statuses: &[IncidentStatus],
+    limit: i64,
+) -> Result<Document, Error> {
     let ctx = Context::load(state).await?;
     let list = incidents(state, IncidentKind::Maintenance, statuses, limit).await?;
-    Ok(answer(V2Maintenances {
+    answer(V2Maintenances {
         page: ctx.page(),
         scheduled_maintenances: list.iter().map(|d| ctx.maintenance(state, d)).collect(),
-    }))
+    })
 }

@@ -8,13 +8,14 @@
 //! name shows as text and never runs.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
 
 use super::errors::{error_page, visitor_locale};
+use super::public::Document;
 use super::published::{self, published_postmortem};
 use super::AppState;
 use crate::domain::*;
@@ -146,6 +147,8 @@ pub async fn component_rss_in(
     serve(&s, &h, Some(l), Some(id), Format::Rss).await
 }
 
+/// A feed, cached like pages (`public::document`): built once per change of the data, then
+/// answered from the cache, with conditional GET.
 async fn serve(
     state: &AppState,
     headers: &HeaderMap,
@@ -153,33 +156,29 @@ async fn serve(
     component: Option<String>,
     format: Format,
 ) -> Response {
-    let feed = match build(state, locale.as_deref(), component.as_deref()).await {
-        Ok(feed) => feed,
-        Err(e) => {
-            let shown = locale
-                .filter(|l| is_supported_locale(l))
-                .unwrap_or_else(|| visitor_locale(headers, "en"));
-            return error_page(&state.i18n, &shown, &e);
-        }
+    let path = format!(
+        "{}.{}",
+        feed_path(locale.as_deref(), component.as_deref()),
+        format.extension()
+    );
+    let shown = locale
+        .clone()
+        .filter(|l| is_supported_locale(l))
+        .unwrap_or_else(|| visitor_locale(headers, "en"));
+    let make = move |state: AppState| async move {
+        let feed = build(&state, locale.as_deref(), component.as_deref()).await?;
+        let body = match format {
+            Format::Atom => feed.to_atom(),
+            Format::Rss => feed.to_rss(),
+        }?;
+        Ok(document(body, feed.updated, format.content_type()))
     };
-    let body = match format {
-        Format::Atom => feed.to_atom(),
-        Format::Rss => feed.to_rss(),
-    };
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return error_page(&state.i18n, &feed.lang, &e),
-    };
-    conditional(headers, body, feed.updated, format.content_type())
+    let on_error = |e: &Error| error_page(&state.i18n, &shown, e);
+    super::public::document(state, &path, headers, make, on_error).await
 }
 
-/// Answers with the body, or `304 Not Modified` when the reader already has it.
-fn conditional(
-    headers: &HeaderMap,
-    body: String,
-    modified: DateTime<Utc>,
-    content_type: &'static str,
-) -> Response {
+/// The feed's answer: its body, with an ETag and Last-Modified for conditional GET.
+fn document(body: String, modified: DateTime<Utc>, content_type: &'static str) -> Document {
     use sha2::{Digest, Sha256};
     let etag = format!(
         "\"{}\"",
@@ -187,30 +186,8 @@ fn conditional(
     );
     let modified = modified.trunc_subsecs(0);
     let last_modified = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let not_modified = match headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        // If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
-        Some(tags) => tags
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag || t == "*"),
-        None => headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-            .is_some_and(|since| modified <= since.with_timezone(&Utc)),
-    };
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut r = body.into_response();
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        r
-    };
-    let h = response.headers_mut();
+    let mut h = HeaderMap::new();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=30"),
@@ -221,7 +198,12 @@ fn conditional(
     if let Ok(v) = HeaderValue::from_str(&last_modified) {
         h.insert(header::LAST_MODIFIED, v);
     }
-    response
+    Document {
+        body: body.into(),
+        headers: h,
+        etag: Some(etag),
+        modified: Some(modified),
+    }
 }
 
 // ---- the feed, independent of its format ----

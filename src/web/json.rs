@@ -44,7 +44,13 @@ impl From<crate::store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
+        error_response(&self.0)
+    }
+}
+
+/// The documented error answer for `e`.
+pub fn error_response(e: &Error) -> Response {
+    {
         if let Error::Internal(inner) = &e {
             tracing::error!(error = ?inner, "internal error");
         }
@@ -60,7 +66,7 @@ impl IntoResponse for ApiError {
             json!({"error": {"code": e.code(), "message": e.public_message(), "fields": fields}});
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(body)).into_response();
-        if let Error::RateLimited { retry_after_secs } = e {
+        if let Error::RateLimited { retry_after_secs } = *e {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, retry_after_secs.into());

@@ -63,6 +63,19 @@ struct Rendered {
     /// The headers of a 200, for an unprefixed URL (varies by Accept-Language) and a prefixed
     /// one.
     headers: Arc<[HeaderMap; 2]>,
+    /// A document's Last-Modified, for If-Modified-Since.
+    modified: Option<DateTime<Utc>>,
+}
+
+/// A feed or `/api/v2` answer as its handler builds it, cached and answered like pages.
+pub struct Document {
+    pub body: Bytes,
+    /// The headers of a 200; a 304 has them all but `Content-Type`.
+    pub headers: HeaderMap,
+    /// Its ETag, quotes included, if it has one (If-None-Match).
+    pub etag: Option<String>,
+    /// Its Last-Modified, if it has one (If-Modified-Since, when there is no If-None-Match).
+    pub modified: Option<DateTime<Utc>>,
 }
 
 impl Rendered {
@@ -95,6 +108,16 @@ impl Rendered {
             headers: Arc::new([headers("Accept-Language, Cookie"), headers("Cookie")]),
             body,
             etag,
+            modified: None,
+        }
+    }
+
+    fn document(d: Document) -> Rendered {
+        Rendered {
+            body: d.body,
+            etag: d.etag.unwrap_or_default().into(),
+            headers: Arc::new([d.headers.clone(), d.headers]),
+            modified: d.modified,
         }
     }
 }
@@ -587,6 +610,12 @@ pub fn cached_page(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<R
     }
     let now = state.clock.now();
     let generation = state.service.generation();
+    if is_document(uri.path()) {
+        let doc = state
+            .pages
+            .peek(&document_key(uri.path()), generation, now)?;
+        return Some(respond_document(headers, &doc));
+    }
     let settings = state.pages.fresh_settings(generation, now)?;
     let seen = Seen::of(uri, headers, &settings)?;
     let page = state.pages.peek(&seen.cache_key(), generation, now)?;
@@ -636,20 +665,36 @@ where
 {
     let key = visitor.cache_key();
     let visitor = Arc::new(visitor);
+    let (task_state, task_visitor) = (state.clone(), visitor.clone());
+    let render = move || async move {
+        let now = task_state.clock.now();
+        let locale = task_visitor.locale.clone();
+        let html = load(task_state, task_visitor, now).await?;
+        Ok(Rendered::new(Bytes::from(html), &locale))
+    };
+    match obtain(&state, key, render).await {
+        Ok(page) => respond(visitor.prefixed, headers, &page),
+        Err(e) => error_page(&state.i18n, &visitor.locale, &e),
+    }
+}
+
+/// The answer under `key`: the cached copy, the outcome of a render in progress, or the
+/// outcome of `render`, run as a task of its own (see `serve`).
+async fn obtain<F, Fut>(state: &AppState, key: String, render: F) -> Result<Rendered, Arc<Error>>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Rendered, Error>> + Send + 'static,
+{
     let generation = state.service.generation();
     let mut done = match state.pages.get(&key, generation, state.clock.now()) {
-        Lookup::Hit(page) => return respond(visitor.prefixed, headers, &page),
+        Lookup::Hit(page) => return Ok(page),
         Lookup::Wait(done) => done,
         Lookup::Render(flight) => {
             let done = flight.done.subscribe();
-            let (state, visitor) = (state.clone(), visitor.clone());
+            let clock = state.clock.clone();
             tokio::spawn(async move {
-                let now = state.clock.now();
-                let outcome = load(state.clone(), visitor.clone(), now)
-                    .await
-                    .map(|html| Rendered::new(Bytes::from(html), &visitor.locale))
-                    .map_err(Arc::new);
-                flight.finish(outcome, state.clock.now());
+                let outcome = render().await.map_err(Arc::new);
+                flight.finish(outcome, clock.now());
             });
             done
         }
@@ -659,16 +704,79 @@ where
         .await
         .ok()
         .and_then(|outcome| (*outcome).clone());
-    match outcome {
-        Some(Ok(page)) => respond(visitor.prefixed, headers, &page),
-        Some(Err(e)) => error_page(&state.i18n, &visitor.locale, &e),
-        // The render panicked; the next request tries again.
-        None => error_page(
-            &state.i18n,
-            &visitor.locale,
-            &Error::Internal(anyhow::anyhow!("a page render ended without a page")),
-        ),
+    // None: the render panicked; the next request tries again.
+    outcome.unwrap_or_else(|| {
+        Err(Arc::new(Error::Internal(anyhow::anyhow!(
+            "a render ended without an answer"
+        ))))
+    })
+}
+
+/// The cache key of a feed or `/api/v2` document: its path. They read no query and do not
+/// vary by visitor (a feed's language is in its path).
+fn document_key(path: &str) -> String {
+    format!("document|{path}")
+}
+
+/// Paths answered by `document`.
+fn is_document(path: &str) -> bool {
+    path.starts_with("/api/v2/")
+        || path.ends_with("/history.atom")
+        || path.ends_with("/history.rss")
+}
+
+/// Answers a feed or `/api/v2` GET for `path` like a page: from the cache (also on the fast
+/// path), from a build in progress, or built by `build` once for everyone asking meanwhile;
+/// invalidated by writes like pages. A failed build is answered by `on_error` and not cached.
+pub async fn document<F, Fut>(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    build: F,
+    on_error: impl FnOnce(&Error) -> Response,
+) -> Response
+where
+    F: FnOnce(AppState) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Document, Error>> + Send + 'static,
+{
+    let task_state = state.clone();
+    let render = move || async move { build(task_state).await.map(Rendered::document) };
+    match obtain(state, document_key(path), render).await {
+        Ok(doc) => respond_document(headers, &doc),
+        Err(e) => on_error(&e),
     }
+}
+
+/// Answers with a cached document: 304 when the reader has this version (If-None-Match, weak
+/// or strong, over If-Modified-Since, as RFC 9110 13.2.2 says).
+fn respond_document(headers: &HeaderMap, doc: &Rendered) -> Response {
+    let not_modified = match headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(tags) => {
+            !doc.etag.is_empty()
+                && tags
+                    .split(',')
+                    .map(|t| t.trim().trim_start_matches("W/"))
+                    .any(|t| t == &*doc.etag || t == "*")
+        }
+        None => headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .zip(doc.modified)
+            .is_some_and(|(since, modified)| modified <= since.with_timezone(&Utc)),
+    };
+    let mut out = doc.headers[0].clone();
+    let mut r = if not_modified {
+        out.remove(header::CONTENT_TYPE);
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Response::new(axum::body::Body::from(doc.body.clone()))
+    };
+    *r.headers_mut() = out;
+    r
 }
 
 /// Builds the reader's context and renders a page model with it.
