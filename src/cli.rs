@@ -87,8 +87,8 @@ pub struct ServeArgs {
     /// Proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDR blocks
     /// (e.g. 10.0.0.0/8,::1): the client is the rightmost address not among them, and rate
     /// limits apply to it. Default: none (the connecting address is the client).
-    #[arg(long, env = "HERALD_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_proxy)]
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    #[arg(long, env = "HERALD_TRUSTED_PROXIES", value_parser = parse_proxies)]
+    pub trusted_proxies: Option<TrustedProxies>,
     /// Seconds a client may take to send a request body once its headers arrived (408 beyond).
     #[arg(long, env = "HERALD_BODY_TIMEOUT_SECONDS", default_value_t = 30)]
     pub body_timeout_seconds: u64,
@@ -99,14 +99,25 @@ pub struct ServeArgs {
     pub max_connections: Option<usize>,
 }
 
-/// One trusted proxy: an address (`10.0.0.7`) or a CIDR block (`10.0.0.0/8`).
-fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
-    let text = text.trim();
-    text.parse::<ipnet::IpNet>()
-        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-        .map_err(|_| {
-            format!("`{text}` is not an IP address or CIDR block (e.g. 10.0.0.7 or 10.0.0.0/8)")
+/// The trusted proxies, from `10.0.0.7,10.1.0.0/16,::1` (empty: none).
+#[derive(Debug, Clone)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+fn parse_proxies(text: &str) -> Result<TrustedProxies, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!(
+                        "`{t}` is not an IP address or CIDR block (e.g. 10.0.0.7 or 10.0.0.0/8)"
+                    )
+                })
         })
+        .collect::<Result<_, _>>()
+        .map(TrustedProxies)
 }
 
 #[derive(Debug, Subcommand)]
@@ -310,7 +321,11 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
     config.tick_interval = Duration::from_secs(args.tick_seconds.max(1));
     config.auth_failure_limit = args.auth_failure_limit.max(1);
     config.page_cache_bytes = args.page_cache_bytes;
-    config.trusted_proxies = args.trusted_proxies.clone();
+    config.trusted_proxies = args
+        .trusted_proxies
+        .clone()
+        .map(|p| p.0)
+        .unwrap_or_default();
     config.body_timeout = Duration::from_secs(args.body_timeout_seconds.max(1));
     config.max_connections = args.max_connections;
     config.workers = args.workers.unwrap_or_else(|| {
@@ -377,7 +392,7 @@ async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Resul
         auth_failure_limit: 10,
         workers: Some(0),
         page_cache_bytes: crate::web::public::DEFAULT_CACHE_BYTES,
-        trusted_proxies: Vec::new(),
+        trusted_proxies: None,
         body_timeout_seconds: 30,
         max_connections: None,
     };

@@ -418,3 +418,43 @@ impl Listener for Handoff {
         Ok(self.addr)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_the_cap_the_longest_waiting_connection_makes_room_and_busy_ones_never_do() {
+        let held = Arc::new(Held::new(2));
+        let first = held.admit().expect("room");
+        std::thread::sleep(Duration::from_millis(5));
+        let second = held.admit().expect("room");
+        // Full: the one that has waited longest is closed for the newcomer.
+        let third = held.admit().expect("room made");
+        assert!(first.slot.close.notified().now_or_never().is_some());
+        assert!(second.slot.close.notified().now_or_never().is_none());
+        drop(first);
+        assert_eq!(held.slots.lock().unwrap().len(), 2);
+        // Every held connection busy being served: the newcomer is refused.
+        second.slot.busy();
+        third.slot.busy();
+        assert!(held.admit().is_none());
+        // One waits for its client again (between requests): it makes room.
+        third.slot.waiting();
+        assert!(held.admit().is_some());
+        assert!(third.slot.close.notified().now_or_never().is_some());
+    }
+
+    trait NowOrNever: Future + Sized {
+        fn now_or_never(self) -> Option<Self::Output> {
+            let mut future = std::pin::pin!(self);
+            let waker = std::task::Waker::noop();
+            match future.as_mut().poll(&mut Context::from_waker(waker)) {
+                Poll::Ready(out) => Some(out),
+                Poll::Pending => None,
+            }
+        }
+    }
+
+    impl<F: Future> NowOrNever for F {}
+}
