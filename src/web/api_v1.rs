@@ -427,6 +427,7 @@ pub fn incident_view(
 #[into_params(parameter_in = Query)]
 pub struct LocaleQuery {
     /// Also return `localized` texts in this locale (translation, else the original).
+    #[param(value_type = Option<LocaleCode>)]
     locale: Option<String>,
 }
 
@@ -702,6 +703,7 @@ pub struct IncidentQuery {
     limit: Option<i64>,
     component: Option<String>,
     /// Also return `localized` texts in this locale.
+    #[param(value_type = Option<LocaleCode>)]
     locale: Option<String>,
 }
 
@@ -1025,7 +1027,7 @@ pub async fn patch_remediation_item(
     path = "/api/v1/translations/{kind}/{id}/{locale}",
     tag = "Herald v1",
     summary = "Translate an object",
-    params(("kind" = TranslatableKind, Path, description = "What is translated"), ("id" = String, Path, description = "Public id"), ("locale" = String, Path, description = "Target locale")),
+    params(("kind" = TranslatableKind, Path, description = "What is translated"), ("id" = String, Path, description = "Public id"), ("locale" = LocaleCode, Path, description = "Target locale (one of the page's)")),
     request_body = TranslationPut,
     responses((status = 200, description = "The translation as saved", body = TranslationSaved), WriteErrors),
     security(("token" = []))

@@ -10,6 +10,21 @@ use utoipa::ToSchema;
 
 use crate::domain::*;
 
+/// A locale Herald speaks (`en`, `fr`, ...), for parameters that take one.
+pub struct LocaleCode;
+
+impl utoipa::PartialSchema for LocaleCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(SUPPORTED_LOCALES.iter().copied()))
+            .description(Some("A locale Herald speaks"))
+            .into()
+    }
+}
+
+impl ToSchema for LocaleCode {}
+
 /// One locale's translation of an object: the translated fields by name (`title`, `message`,
 /// ...), and how trustworthy and current they are.
 #[derive(Debug, Serialize, ToSchema)]

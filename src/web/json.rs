@@ -101,11 +101,53 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             strip_position(&e.to_string())
         ))
     })?;
+    // Text with a NUL character cannot be stored (PostgreSQL refuses it): 422 naming each field.
+    let mut with_nul = std::collections::BTreeMap::new();
+    find_nul(&document, "", &mut with_nul);
+    if !with_nul.is_empty() {
+        return Err(Error::Invalid(with_nul));
+    }
     serde_path_to_error::deserialize(document).map_err(|e| {
         let path = e.path().to_string();
         let message = strip_position(&e.into_inner().to_string());
         Error::invalid(field_of(&path, &message), Problem::text(message))
     })
+}
+
+/// Every string (or object key) holding U+0000, by its path as `field_of` names fields.
+fn find_nul(
+    value: &serde_json::Value,
+    path: &str,
+    found: &mut std::collections::BTreeMap<String, Problem>,
+) {
+    let problem = || Problem::text("must not contain the NUL character (U+0000)");
+    let field = |name: &str| match path {
+        "" => name.to_string(),
+        p => format!("{p}.{name}"),
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            found.insert(
+                if path.is_empty() { "body" } else { path }.to_string(),
+                problem(),
+            );
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul(item, &format!("{path}[{i}]"), found);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                if key.contains('\0') {
+                    found.insert(field(&key.replace('\0', "\\u0000")), problem());
+                } else {
+                    find_nul(item, &field(key), found);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -157,5 +199,17 @@ mod tests {
             parse::<Probe>(b"{\"status\": "),
             Err(Error::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn nul_characters_are_refused_naming_the_field() {
+        let body = br#"{"title": "a\u0000b", "status": "resolved", "x": [{"y": "\u0000"}], "m": {"k\u0000": "v"}}"#;
+        match parse::<Probe>(body) {
+            Err(Error::Invalid(f)) => assert_eq!(
+                f.keys().collect::<Vec<_>>(),
+                ["m.k\\u0000", "title", "x[0].y"]
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }
