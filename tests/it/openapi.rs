@@ -238,6 +238,9 @@ fn assert_conforms(doc: &Value, method: &str, path: &str, status: u16, body: &Va
     );
 }
 
+/// (method, route, concrete path, token, body)
+type Call<'a> = (&'a str, &'a str, String, Option<&'a str>, Option<Value>);
+
 #[tokio::test]
 async fn real_answers_match_their_schemas_on_both_databases() {
     for kind in BACKENDS {
@@ -268,8 +271,7 @@ async fn real_answers_match_their_schemas_on_both_databases() {
             app.translator.clone(),
         );
         let page = app.get("/api/v1/page").await;
-        // (method, route, concrete path, token, body)
-        let calls: Vec<(&str, &str, String, Option<&str>, Option<Value>)> = vec![
+        let calls: Vec<Call> = vec![
             (
                 "get",
                 "/api/v1/page",
