@@ -163,7 +163,7 @@ fn translations_view(
     kind: TranslatableKind,
     object_id: &str,
     original: &dyn Fn(&str) -> Option<String>,
-) -> Translations {
+) -> BTreeMap<String, TranslationView> {
     let mut by_locale: BTreeMap<String, Vec<&Translation>> = BTreeMap::new();
     for t in translations
         .iter()

@@ -131,6 +131,13 @@ async fn every_reference_resolves_enums_are_spelled_as_on_the_wire_and_every_ans
             "{at}: {target} does not exist"
         );
     }
+    // Every schema is named after a Herald type, not a container (`BTreeMap`, `Vec`).
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            !["BTreeMap", "HashMap", "Vec", "Option", "Value"].contains(&name.as_str()),
+            "schema {name}"
+        );
+    }
     // Enums as the wire spells them (and as the API accepts them).
     use herald::domain::*;
     fn wire<T: std::fmt::Display>(all: &[T]) -> Value {
