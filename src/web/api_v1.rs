@@ -39,6 +39,8 @@ fn created<T: Serialize>(value: T) -> ApiResult {
 }
 
 // ---- the errors each kind of route can answer (all `ErrorBody`) ----
+// These enums only describe answers for the OpenAPI document (`ApiError` writes them), so their
+// variants are never built.
 
 /// A list anyone may read.
 #[derive(utoipa::IntoResponses)]
