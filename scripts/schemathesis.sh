@@ -90,7 +90,7 @@ for db in $DATABASES; do
     --seed 9 \
     --workers 2 \
     --request-timeout 30 \
-    --max-time 240 \
+    --max-time 180 \
     --generation-database none \
     --report json --report-json-path "$report"
   code=$?

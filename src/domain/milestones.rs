@@ -8,11 +8,17 @@ use super::{problem, Arg, Milestones, Problem};
 /// Durations in whole seconds; `None` when a milestone is missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Durations {
+    #[schema(required = true)]
     pub impact_seconds: Option<i64>,
+    #[schema(required = true)]
     pub time_to_detect_seconds: Option<i64>,
+    #[schema(required = true)]
     pub time_to_first_update_seconds: Option<i64>,
+    #[schema(required = true)]
     pub time_to_mitigate_seconds: Option<i64>,
+    #[schema(required = true)]
     pub time_to_resolve_seconds: Option<i64>,
+    #[schema(required = true)]
     pub time_to_postmortem_seconds: Option<i64>,
 }
 

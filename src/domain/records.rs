@@ -54,11 +54,17 @@ pub struct StatusChange {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Milestones {
+    #[schema(required = true)]
     pub impact_started_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub detected_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub mitigated_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub impact_ended_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub monitoring_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
@@ -245,6 +251,8 @@ pub struct AuditEntry {
     pub action: String,
     pub object_kind: String,
     pub object_id: String,
+    #[schema(required = true)]
     pub before: Option<serde_json::Value>,
+    #[schema(required = true)]
     pub after: Option<serde_json::Value>,
 }

@@ -39,6 +39,8 @@ fn created<T: Serialize>(value: T) -> ApiResult {
 }
 
 // ---- the errors each kind of route can answer (all `ErrorBody`) ----
+// These enums only describe answers for the OpenAPI document (`ApiError` writes them), so their
+// variants are never built.
 
 /// A list anyone may read.
 #[derive(utoipa::IntoResponses)]
@@ -163,7 +165,7 @@ fn translations_view(
     kind: TranslatableKind,
     object_id: &str,
     original: &dyn Fn(&str) -> Option<String>,
-) -> Translations {
+) -> BTreeMap<String, TranslationView> {
     let mut by_locale: BTreeMap<String, Vec<&Translation>> = BTreeMap::new();
     for t in translations
         .iter()
@@ -427,6 +429,7 @@ pub fn incident_view(
 #[into_params(parameter_in = Query)]
 pub struct LocaleQuery {
     /// Also return `localized` texts in this locale (translation, else the original).
+    #[param(value_type = Option<LocaleCode>)]
     locale: Option<String>,
 }
 
@@ -702,6 +705,7 @@ pub struct IncidentQuery {
     limit: Option<i64>,
     component: Option<String>,
     /// Also return `localized` texts in this locale.
+    #[param(value_type = Option<LocaleCode>)]
     locale: Option<String>,
 }
 
@@ -1026,7 +1030,7 @@ pub async fn patch_remediation_item(
     path = "/api/v1/translations/{kind}/{id}/{locale}",
     tag = "Herald v1",
     summary = "Translate an object",
-    params(("kind" = TranslatableKind, Path, description = "What is translated"), ("id" = String, Path, description = "Public id"), ("locale" = String, Path, description = "Target locale")),
+    params(("kind" = TranslatableKind, Path, description = "What is translated"), ("id" = String, Path, description = "Public id"), ("locale" = LocaleCode, Path, description = "Target locale (one of the page's)")),
     request_body = TranslationPut,
     responses((status = 200, description = "The translation as saved", body = TranslationSaved), WriteErrors),
     security(("token" = []))

@@ -10,6 +10,21 @@ use utoipa::ToSchema;
 
 use crate::domain::*;
 
+/// A locale Herald speaks (`en`, `fr`, ...), for parameters that take one.
+pub struct LocaleCode;
+
+impl utoipa::PartialSchema for LocaleCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(SUPPORTED_LOCALES.iter().copied()))
+            .description(Some("A locale Herald speaks"))
+            .into()
+    }
+}
+
+impl ToSchema for LocaleCode {}
+
 /// One locale's translation of an object: the translated fields by name (`title`, `message`,
 /// ...), and how trustworthy and current they are.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,15 +39,13 @@ pub struct TranslationView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Translations by locale.
-pub type Translations = BTreeMap<String, TranslationView>;
-
 /// The page settings, with their translations.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageView {
     #[serde(flatten)]
     pub settings: PageSettings,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Only with `?locale=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub localized: Option<LocalizedPage>,
@@ -50,19 +63,24 @@ pub struct LocalizedPage {
 pub struct ComponentView {
     pub id: String,
     pub name: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     /// A group shows its worst child's status.
     pub status: ComponentStatus,
     pub group: bool,
+    #[schema(required = true)]
     pub group_id: Option<String>,
+    #[schema(required = true)]
     pub children_label: Option<String>,
     pub position: i64,
     pub showcase: bool,
     pub only_show_if_degraded: bool,
+    #[schema(required = true)]
     pub start_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Child ids in order; only on groups.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<String>>,
@@ -76,6 +94,7 @@ pub struct ComponentView {
 pub struct LocalizedComponent {
     pub locale: String,
     pub name: LocalizedText,
+    #[schema(required = true)]
     pub description: Option<LocalizedText>,
 }
 
@@ -89,7 +108,9 @@ pub struct ComponentList {
 pub struct AffectedComponent {
     pub id: String,
     pub name: String,
+    #[schema(required = true)]
     pub group_id: Option<String>,
+    #[schema(required = true)]
     pub group_name: Option<String>,
     pub status: ComponentStatus,
 }
@@ -104,9 +125,12 @@ pub struct IncidentCore {
     pub status: IncidentStatus,
     /// The locale of the original texts.
     pub locale: String,
+    #[schema(required = true)]
     pub symptom: Option<String>,
     pub started_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub scheduled_for: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub scheduled_until: Option<DateTime<Utc>>,
     pub auto_transition: bool,
     /// The public page of the incident.
@@ -120,6 +144,7 @@ pub struct IncidentCore {
 pub struct LocalizedIncident {
     pub locale: String,
     pub title: LocalizedText,
+    #[schema(required = true)]
     pub symptom: Option<LocalizedText>,
 }
 
@@ -139,20 +164,29 @@ pub struct IncidentListItem {
 pub struct IncidentList {
     pub incidents: Vec<IncidentListItem>,
     /// Pass as `before` for the next page; null on the last.
+    #[schema(required = true)]
     pub next_before: Option<DateTime<Utc>>,
 }
 
 /// The milestones of an incident, with the two that are derived.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestonesView {
+    #[schema(required = true)]
     pub impact_started_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub detected_at: Option<DateTime<Utc>>,
     /// The first update's display time.
+    #[schema(required = true)]
     pub first_update_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub mitigated_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub impact_ended_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub monitoring_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub postmortem_published_at: Option<DateTime<Utc>>,
 }
 
@@ -166,9 +200,11 @@ pub struct IncidentView {
     pub durations: Durations,
     /// Oldest first.
     pub updates: Vec<UpdateView>,
+    #[schema(required = true)]
     pub postmortem: Option<PostmortemView>,
     pub remediation_items: Vec<RemediationItemView>,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Only with `?locale=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub localized: Option<LocalizedIncident>,
@@ -186,6 +222,7 @@ pub struct RevisionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ComponentChangeView {
     pub component_id: String,
+    #[schema(required = true)]
     pub name: Option<String>,
     pub old_status: ComponentStatus,
     pub new_status: ComponentStatus,
@@ -198,6 +235,7 @@ pub struct UpdateView {
     pub status: IncidentStatus,
     pub message: String,
     pub display_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub next_update_by: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -206,7 +244,8 @@ pub struct UpdateView {
     /// The earlier texts, oldest first.
     pub revisions: Vec<RevisionView>,
     pub component_changes: Vec<ComponentChangeView>,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Only with `?locale=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub localized: Option<LocalizedUpdate>,
@@ -229,14 +268,17 @@ pub struct UpdateResource {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostmortemView {
+    #[schema(required = true)]
     pub summary: Option<String>,
     pub root_cause: String,
     pub resolution: String,
     pub state: PostmortemState,
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Only with `?locale=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub localized: Option<LocalizedPostmortem>,
@@ -246,6 +288,7 @@ pub struct PostmortemView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LocalizedPostmortem {
     pub locale: String,
+    #[schema(required = true)]
     pub summary: Option<LocalizedText>,
     pub root_cause: LocalizedText,
     pub resolution: LocalizedText,
@@ -257,17 +300,23 @@ pub struct RemediationItemView {
     /// 1-based, within the incident.
     pub position: i64,
     pub title: String,
+    #[schema(required = true)]
     pub detail: Option<String>,
     pub category: RemediationCategory,
     pub state: RemediationState,
     /// Why, for `wont_do`.
+    #[schema(required = true)]
     pub state_reason: Option<String>,
+    #[schema(required = true)]
     pub due_on: Option<NaiveDate>,
+    #[schema(required = true)]
     pub tracker_url: Option<String>,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub translations: Translations,
+    /// Translations by locale.
+    pub translations: BTreeMap<String, TranslationView>,
     /// Only with `?locale=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub localized: Option<LocalizedRemediationItem>,
@@ -278,6 +327,7 @@ pub struct RemediationItemView {
 pub struct LocalizedRemediationItem {
     pub locale: String,
     pub title: LocalizedText,
+    #[schema(required = true)]
     pub detail: Option<LocalizedText>,
 }
 
@@ -290,7 +340,9 @@ pub struct TranslationSaved {
     /// The translated fields by name.
     pub fields: BTreeMap<String, String>,
     /// The least trustworthy provenance among the fields.
+    #[schema(required = true)]
     pub provenance: Option<Provenance>,
+    #[schema(required = true)]
     pub updated_at: Option<DateTime<Utc>>,
 }
 

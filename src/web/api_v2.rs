@@ -54,10 +54,12 @@ pub struct V2Component {
     pub updated_at: String,
     /// 1-based, within its parent.
     pub position: i64,
+    #[schema(required = true)]
     pub description: Option<String>,
     pub showcase: bool,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required = true, value_type = Option<String>, format = Date)]
     pub start_date: Option<NaiveDate>,
+    #[schema(required = true)]
     pub group_id: Option<String>,
     pub page_id: String,
     pub group: bool,
@@ -87,9 +89,12 @@ pub struct V2IncidentUpdate {
     pub created_at: String,
     pub updated_at: String,
     pub display_at: String,
+    #[schema(required = true)]
     pub affected_components: Option<Vec<V2AffectedComponent>>,
     pub deliver_notifications: bool,
+    #[schema(required = true)]
     pub custom_tweet: Option<String>,
+    #[schema(required = true)]
     pub tweet_id: Option<String>,
 }
 
@@ -101,7 +106,9 @@ pub struct V2Incident {
     pub status: String,
     pub created_at: String,
     pub updated_at: String,
+    #[schema(required = true)]
     pub monitoring_at: Option<String>,
+    #[schema(required = true)]
     pub resolved_at: Option<String>,
     pub impact: Impact,
     pub shortlink: String,
@@ -111,7 +118,7 @@ pub struct V2Incident {
     pub incident_updates: Vec<V2IncidentUpdate>,
     pub components: Vec<V2Component>,
     /// Always null (Herald sends no reminders).
-    #[schema(value_type = Option<Vec<i64>>)]
+    #[schema(required = true, value_type = Option<Vec<i64>>)]
     pub reminder_intervals: Option<Vec<i64>>,
 }
 
@@ -119,7 +126,9 @@ pub struct V2Incident {
 pub struct V2Maintenance {
     #[serde(flatten)]
     pub incident: V2Incident,
+    #[schema(required = true)]
     pub scheduled_for: Option<String>,
+    #[schema(required = true)]
     pub scheduled_until: Option<String>,
 }
 

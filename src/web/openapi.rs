@@ -49,6 +49,7 @@ use super::{api_v1, api_v2};
         // Named only by parameters, which do not register their schemas themselves.
         crate::domain::IncidentKind,
         crate::domain::TranslatableKind,
+        super::api_v1_views::LocaleCode,
     )),
     modifiers(&BearerToken),
     tags(

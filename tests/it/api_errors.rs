@@ -148,6 +148,71 @@ async fn oversized_bodies_are_413() {
     app.finish().await;
 }
 
+/// A NUL character in any text of a JSON body is a 422 naming the field, on both databases
+/// (PostgreSQL cannot store it; schemathesis found it as a 500).
+#[tokio::test]
+async fn nul_characters_in_json_text_are_422_naming_the_field() {
+    for kind in BACKENDS {
+        let Some(app) = TestApp::spawn(kind).await else {
+            continue;
+        };
+        let incident = app
+            .post(
+                "/api/v1/incidents",
+                json!({"title": "Slow", "impact": "minor", "status": "investigating", "message": "Looking."}),
+            )
+            .await;
+        let update = incident["updates"][0]["id"].as_str().unwrap().to_string();
+        let before = app.fingerprint().await;
+        let cases = [
+            (
+                Method::POST,
+                "/api/v1/incidents".to_string(),
+                json!({"title": "x", "impact": "major", "status": "investigating", "message": "a\u{0}b"}),
+                "message",
+            ),
+            (
+                Method::POST,
+                "/api/v1/components".to_string(),
+                json!({"name": "\u{0}", "start_date": "2020-03-05"}),
+                "name",
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/updates/{update}"),
+                json!({"message": "fixed\u{0}"}),
+                "message",
+            ),
+            (
+                Method::POST,
+                "/api/v1/incidents".to_string(),
+                json!({"title": "x", "impact": "major", "status": "investigating", "message": "m",
+                    "translations": {"fr": {"title": "t\u{0}", "provenance": "human"}}}),
+                "translations.fr.title",
+            ),
+        ];
+        for (method, path, body, field) in cases {
+            let (status, answer) = app
+                .call(method.clone(), &path, Some(&app.responder), Some(&body))
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{kind:?} {method} {path}: {answer}"
+            );
+            assert_error(&answer, "invalid");
+            assert!(
+                answer["error"]["fields"][field]
+                    .as_str()
+                    .is_some_and(|m| m.contains("NUL")),
+                "{field} not named in {answer}"
+            );
+        }
+        assert_eq!(app.fingerprint().await, before);
+        app.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn bad_or_missing_tokens_are_401_and_change_nothing() {
     let app = TestApp::sqlite().await;

@@ -131,6 +131,13 @@ async fn every_reference_resolves_enums_are_spelled_as_on_the_wire_and_every_ans
             "{at}: {target} does not exist"
         );
     }
+    // Every schema is named after a Herald type, not a container (`BTreeMap`, `Vec`).
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            !["BTreeMap", "HashMap", "Vec", "Option", "Value"].contains(&name.as_str()),
+            "schema {name}"
+        );
+    }
     // Enums as the wire spells them (and as the API accepts them).
     use herald::domain::*;
     fn wire<T: std::fmt::Display>(all: &[T]) -> Value {
@@ -156,9 +163,10 @@ async fn every_reference_resolves_enums_are_spelled_as_on_the_wire_and_every_ans
     let mut lists = Vec::new();
     enums(&doc, &mut lists);
     for value in lists.iter().flat_map(|l| l.iter()) {
+        // Wire values are snake_case (or a locale tag such as `pt-BR`), never `RustCase`.
         let text = value.as_str().unwrap_or("");
         assert!(
-            !text.is_empty() && !text.chars().any(|c| c.is_ascii_uppercase()),
+            text.starts_with(|c: char| c.is_ascii_lowercase()),
             "enum value {value} is not as on the wire"
         );
     }
@@ -237,6 +245,9 @@ fn assert_conforms(doc: &Value, method: &str, path: &str, status: u16, body: &Va
     );
 }
 
+/// (method, route, concrete path, token, body)
+type Call<'a> = (&'a str, &'a str, String, Option<&'a str>, Option<Value>);
+
 #[tokio::test]
 async fn real_answers_match_their_schemas_on_both_databases() {
     for kind in BACKENDS {
@@ -267,8 +278,7 @@ async fn real_answers_match_their_schemas_on_both_databases() {
             app.translator.clone(),
         );
         let page = app.get("/api/v1/page").await;
-        // (method, route, concrete path, token, body)
-        let calls: Vec<(&str, &str, String, Option<&str>, Option<Value>)> = vec![
+        let calls: Vec<Call> = vec![
             (
                 "get",
                 "/api/v1/page",
