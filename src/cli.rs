@@ -2,13 +2,15 @@
 //! client of the write API for on-call use.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{json, Map, Value};
 
 use crate::clock::{Clock, SystemClock};
@@ -20,7 +22,7 @@ use crate::service::Actor;
 #[command(
     name = "herald",
     version,
-    about = "Herald: a self-hosted status page and incident postmortem publisher.\n\nWith no command, `herald` runs `herald serve`."
+    about = "Herald: a self-hosted status page and incident postmortem publisher.\n\nWith no command, `herald` runs `herald serve` (and takes its options, e.g. `herald --listen 127.0.0.1:8080`)."
 )]
 pub struct Cli {
     /// Database: a SQLite file (created on first start) or a postgres:// URL.
@@ -29,16 +31,27 @@ pub struct Cli {
         env = "DATABASE_URL",
         default_value = "herald.db",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_name = "URL"
     )]
     pub database_url: String,
 
-    /// Log format: `text` for people, `json` for log collectors.
+    /// Where the database URL came from (`--database-url` or `DATABASE_URL`), for errors.
+    #[arg(skip)]
+    pub database_url_source: &'static str,
+
+    /// Log format: `text` for people, `json` for log collectors. What is logged is set by the
+    /// HERALD_LOG variable (tracing syntax; default `info,sqlx=warn,tower_http=info`; e.g.
+    /// HERALD_LOG=debug).
     #[arg(long, env = "HERALD_LOG_FORMAT", default_value = "text", global = true, value_parser = ["text", "json"])]
     pub log_format: String,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// `serve`'s options, for `herald` without a command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,13 +72,22 @@ pub enum Command {
     Post(PostArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "HERALD_LISTEN", default_value = "127.0.0.1:3000")]
-    pub listen: Option<SocketAddr>,
-    /// Public URL of the page, for links (default: http://<listen>).
-    #[arg(long, env = "HERALD_PUBLIC_URL")]
+    /// Address to listen on: HOST:PORT (`127.0.0.1:3000`, `localhost:3000`, `0.0.0.0:3000` for
+    /// every interface) or `:PORT` for 127.0.0.1; port 0 picks a free port.
+    #[arg(
+        long,
+        env = "HERALD_LISTEN",
+        default_value = "127.0.0.1:3000",
+        value_name = "ADDRESS"
+    )]
+    pub listen: String,
+    /// Where `listen` came from (`--listen`, `HERALD_LISTEN` or the default), for errors.
+    #[arg(skip)]
+    pub listen_source: &'static str,
+    /// Public URL of the page, for links (default: http://<the address listened on>).
+    #[arg(long, env = "HERALD_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "HERALD_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
@@ -124,43 +146,56 @@ fn parse_proxies(text: &str) -> Result<TrustedProxies, String> {
 pub enum TokenCommand {
     /// Create a token; prints it, alone, on standard output, once.
     Create {
+        /// A name that says who or what uses the token, e.g. `on-call` or `deploy-bot`.
         #[arg(long)]
         name: String,
-        /// admin, responder or translator.
-        #[arg(long)]
+        /// What the token may do: admin (everything), responder (incidents, updates,
+        /// postmortems) or translator (translations only).
+        #[arg(long, value_parser = one_of::<Role>(Role::ALL.iter().map(|r| r.as_str())))]
         role: Role,
     },
     /// List tokens (never their secrets).
     List,
     /// Revoke a token by id.
-    Revoke { id: String },
+    Revoke {
+        /// The token's id, as `herald token list` shows it (not the secret).
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a console user. The password is read from standard input (or prompted for).
     Create {
+        /// The name the user signs in with.
         #[arg(long)]
         username: String,
-        /// admin, responder or translator.
-        #[arg(long)]
+        /// What the user may do: admin (everything), responder (incidents, updates,
+        /// postmortems) or translator (translations only).
+        #[arg(long, value_parser = one_of::<Role>(Role::ALL.iter().map(|r| r.as_str())))]
         role: Role,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct PostArgs {
-    /// Herald server to publish to.
+    /// Herald server to publish to: its base URL, e.g. http://127.0.0.1:3000 (`http://` is
+    /// assumed when no scheme is given).
     #[arg(
         long,
         env = "HERALD_SERVER",
         default_value = "http://127.0.0.1:3000",
-        global = true
+        global = true,
+        value_name = "URL"
     )]
     pub server: String,
     /// API token (create one with `herald token create`).
     #[arg(long, env = "HERALD_TOKEN", hide_env_values = true, global = true)]
     pub token: Option<String>,
+    /// `post` talks to a server, not to a database: the global `--database-url` is accepted
+    /// here but hidden from its help (an argument of the same id stops clap's propagation).
+    #[arg(long = "database-url", id = "database_url", hide = true, global = true)]
+    pub unused_database_url: Option<String>,
     #[command(subcommand)]
     pub what: PostCommand,
 }
@@ -168,83 +203,214 @@ pub struct PostArgs {
 #[derive(Debug, Subcommand)]
 pub enum PostCommand {
     /// Open an incident with its first update.
+    /// Open an incident with its first update; prints the new incident's id.
     Incident {
+        /// The incident's title, as the page shows it.
         #[arg(long)]
         title: String,
-        /// none, minor, major or critical.
-        #[arg(long)]
+        /// How bad it is (maintenance is scheduled with `herald post maintenance`).
+        #[arg(long, value_parser = incident_impact())]
         impact: Impact,
-        #[arg(long, default_value = "investigating")]
+        /// The incident's status with this first update.
+        #[arg(long, default_value = "investigating", value_parser = one_of::<IncidentStatus>(
+            IncidentStatus::for_kind(crate::domain::IncidentKind::Incident).into_iter().map(|s| s.as_str())))]
         status: IncidentStatus,
-        /// Affected component and its new status, e.g. `--component abc123=major_outage`
-        /// (a group's id sets all its children). Repeatable.
-        #[arg(long = "component", value_parser = parse_component)]
+        /// Affected component and its new status, COMPONENT_ID=STATUS, e.g. `--component
+        /// abc123=major_outage` (a group's id sets all its children). STATUS is operational,
+        /// degraded_performance, partial_outage, major_outage or under_maintenance. Repeatable.
+        #[arg(long = "component", value_parser = parse_component, value_name = "ID=STATUS")]
         components: Vec<(String, ComponentStatus)>,
-        /// When the impact began (RFC 3339).
-        #[arg(long)]
+        /// When the impact began (RFC 3339, e.g. 2024-02-29T08:00:00Z).
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         started_at: Option<String>,
-        /// Back-date the update (RFC 3339).
-        #[arg(long)]
+        /// Back-date the update: the time it is shown at (RFC 3339; default: now).
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         display_at: Option<String>,
         /// Promise the next update by this time (RFC 3339).
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         next_update_by: Option<String>,
-        /// Language of the texts (default: the page's).
+        /// Language of the texts (default: the page's): en, fr, de, es, pt-BR or ja.
         #[arg(long)]
         locale: Option<String>,
-        /// The message (Markdown); `-` reads standard input.
+        /// The message (Markdown); `-` reads it from standard input.
         message: String,
     },
-    /// Post an update to an incident or maintenance.
+    /// Post an update to an incident or maintenance; prints the update's id.
     Update {
+        /// The incident's (or maintenance's) id, as `herald post incident` printed it.
         #[arg(long)]
         incident: String,
-        #[arg(long)]
+        /// The new status: investigating, identified, monitoring or resolved for an incident;
+        /// scheduled, in_progress, verifying or completed for a maintenance.
+        #[arg(long, value_parser = one_of::<IncidentStatus>(IncidentStatus::ALL.iter().map(|s| s.as_str())))]
         status: IncidentStatus,
-        #[arg(long = "component", value_parser = parse_component)]
+        /// A component and its new status, COMPONENT_ID=STATUS (a group's id sets all its
+        /// children). Repeatable. Without any, resolving returns the incident's components to
+        /// operational (those no other open incident holds).
+        #[arg(long = "component", value_parser = parse_component, value_name = "ID=STATUS")]
         components: Vec<(String, ComponentStatus)>,
-        #[arg(long)]
+        /// Back-date the update: the time it is shown at (RFC 3339; default: now).
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         display_at: Option<String>,
-        #[arg(long)]
+        /// Promise the next update by this time (RFC 3339).
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         next_update_by: Option<String>,
-        /// The message (Markdown); `-` reads standard input.
+        /// The message (Markdown); `-` reads it from standard input.
         message: String,
     },
     /// Correct the text of an update (the previous text is kept).
     Correct {
+        /// The update's id, as `herald post update` printed it.
         #[arg(long)]
         update: String,
+        /// The corrected message (Markdown); `-` reads it from standard input.
         message: String,
     },
-    /// Schedule maintenance.
+    /// Schedule maintenance; prints the maintenance's id.
     Maintenance {
+        /// The maintenance's title, as the page shows it.
         #[arg(long)]
         title: String,
         /// Start (RFC 3339).
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         from: String,
         /// End (RFC 3339).
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339, value_name = "TIME")]
         until: String,
         /// Component id (a group's id means all its children). Repeatable.
-        #[arg(long = "component")]
+        #[arg(long = "component", value_name = "ID")]
         components: Vec<String>,
         /// Do not start and complete on time by itself.
         #[arg(long)]
         manual: bool,
+        /// The message (Markdown); `-` reads it from standard input.
         message: String,
     },
 }
 
 impl Cli {
-    /// Parses the command line; with no command, `serve` (so its flags and variables apply).
+    /// Parses the command line (exiting with clap's message on a mistake). With no command,
+    /// `run` serves with the top-level `serve` options.
     pub fn parse_with_default() -> Cli {
-        let cli = Cli::parse();
-        if cli.command.is_some() {
-            return cli;
-        }
-        Cli::parse_from(std::env::args_os().chain(std::iter::once("serve".into())))
+        Cli::parse_args(std::env::args_os())
     }
+
+    /// Like `parse_with_default`, from the given arguments.
+    pub fn parse_args<I, T>(args: I) -> Cli
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().get_matches_from(args);
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let Some((name, _)) = matches.subcommand() {
+            // `serve`'s options are accepted before no command at all (clap's
+            // `args_conflicts_with_subcommands` would refuse the global ones too).
+            let global = ["database_url", "log_format"];
+            if let Some(id) = matches.ids().map(|id| id.as_str()).find(|id| {
+                !global.contains(id)
+                    && matches.value_source(id) == Some(ValueSource::CommandLine)
+            }) {
+                let flag = id.replace('_', "-");
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::ArgumentConflict,
+                        format!("--{flag} is an option of `herald serve`, not of `herald {name}`"),
+                    )
+                    .exit();
+            }
+        }
+        cli.database_url_source = source(&matches, "database_url", "--database-url", "DATABASE_URL");
+        cli.serve.listen_source = source(&matches, "listen", "--listen", "HERALD_LISTEN");
+        if let (Some(Command::Serve(args)), Some(m)) =
+            (&mut cli.command, matches.subcommand_matches("serve"))
+        {
+            args.listen_source = source(m, "listen", "--listen", "HERALD_LISTEN");
+        }
+        cli
+    }
+}
+
+/// Which of a flag or its variable set an argument (or "the default"), for error messages.
+fn source(matches: &ArgMatches, id: &str, flag: &'static str, var: &'static str) -> &'static str {
+    match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => var,
+        Some(ValueSource::CommandLine) => flag,
+        _ => "the default",
+    }
+}
+
+/// One of an enum's values, listed in `--help` and in the error for any other.
+fn one_of<T>(values: impl Iterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+where
+    T: std::str::FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(values.collect::<Vec<_>>()).try_map(|s| s.parse::<T>())
+}
+
+/// An incident's impact: `maintenance` (an impact only maintenances have) is refused here, with
+/// a pointer to the command that schedules maintenance.
+fn incident_impact() -> impl TypedValueParser<Value = Impact> {
+    PossibleValuesParser::new([
+        PossibleValue::new("none"),
+        PossibleValue::new("minor"),
+        PossibleValue::new("major"),
+        PossibleValue::new("critical"),
+        PossibleValue::new("maintenance").hide(true),
+    ])
+    .try_map(|s| {
+        if s == "maintenance" {
+            Err("an incident's impact is none, minor, major or critical; schedule maintenance with `herald post maintenance`".to_string())
+        } else {
+            s.parse::<Impact>()
+        }
+    })
+}
+
+/// A time the API will take: RFC 3339, checked here so a typo is refused before sending.
+fn rfc3339(s: &str) -> Result<String, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|_| s.to_string())
+        .map_err(|_| {
+            "expected an RFC 3339 time such as 2024-02-29T08:00:00Z or 2024-02-29T09:00:00+01:00"
+                .to_string()
+        })
+}
+
+/// `--listen` / `HERALD_LISTEN`: HOST:PORT (an IP address or a name, resolved, IPv4 first) or
+/// `:PORT` for 127.0.0.1.
+pub fn parse_listen(value: &str) -> Result<SocketAddr, String> {
+    let expected = "expected HOST:PORT such as 127.0.0.1:3000, localhost:3000 or 0.0.0.0:3000 (every interface), or :PORT for 127.0.0.1";
+    let value = value.trim();
+    let value = match value.strip_prefix(':') {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => value.to_string(),
+    };
+    if let Ok(addr) = value.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let Some((host, port)) = value.rsplit_once(':') else {
+        return Err(format!("no port; {expected}"));
+    };
+    let Ok(port) = port.parse::<u16>() else {
+        return Err(format!(
+            "the port `{port}` is not a number from 0 to 65535; {expected}"
+        ));
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(format!("no host; {expected}"));
+    }
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve the host `{host}` ({e}); {expected}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("the host `{host}` has no address; {expected}"))
 }
 
 fn parse_component(s: &str) -> Result<(String, ComponentStatus), String> {
@@ -280,25 +446,47 @@ fn init_logging(format: &str) {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(&cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let Some(command) = cli.command else {
-        anyhow::bail!("no command; `Cli::parse_with_default` supplies `serve`");
-    };
+    let command = cli.command.unwrap_or_else(|| Command::Serve(cli.serve.clone()));
+    if !matches!(command, Command::Post(_)) && cli.database_url.trim().is_empty() {
+        let source = match cli.database_url_source {
+            "the default" => "the database URL",
+            named => named,
+        };
+        anyhow::bail!(
+            "{source} is empty: give a SQLite file path such as herald.db, or a postgres:// URL"
+        );
+    }
+    let database_url = cli.database_url.as_str();
     match command {
-        Command::Serve(args) => serve(&cli.database_url, args, clock).await,
+        Command::Serve(args) => serve(database_url, args, clock).await,
         Command::Migrate => {
-            let store = crate::store::open(&cli.database_url).await?;
-            store.migrate().await?;
+            let store = crate::store::open(database_url).await?;
+            let migrated = store.migrate().await;
+            store.close().await;
+            migrated?;
             eprintln!(
                 "migrations applied to {}",
-                crate::store::redact_url(&cli.database_url)
+                crate::store::redact_url(database_url)
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(t) => token(&cli.database_url, t, clock).await,
-        Command::User(u) => user(&cli.database_url, u, clock).await,
+        Command::Token(t) => {
+            let state = local_state(database_url, &cli.serve, clock).await?;
+            let done = token(&state, t).await;
+            state.service.store().close().await;
+            done
+        }
+        Command::User(u) => {
+            let state = local_state(database_url, &cli.serve, clock).await?;
+            let done = user(&state, u).await;
+            state.service.store().close().await;
+            done
+        }
         Command::Demo => {
-            let state = local_state(&cli.database_url, clock).await?;
-            crate::demo::load(&state.service).await?;
+            let state = local_state(database_url, &cli.serve, clock).await?;
+            let done = crate::demo::load(&state.service).await;
+            state.service.store().close().await;
+            done?;
             eprintln!(
                 "demo page loaded; run `herald serve` and open {}",
                 state.config.public_url
@@ -309,10 +497,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
-    let listen = args
-        .listen
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+fn serve_config(database_url: &str, args: &ServeArgs) -> anyhow::Result<Config> {
+    let listen = parse_listen(&args.listen).map_err(|e| {
+        let source = match args.listen_source {
+            "the default" => "listen address",
+            named => named,
+        };
+        anyhow::anyhow!("invalid {source} `{}`: {e}", args.listen)
+    })?;
     let mut config = Config::new(listen, database_url);
     if let Some(url) = &args.public_url {
         config.public_url = url.trim_end_matches('/').to_string();
@@ -333,7 +525,7 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> Config {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    config
+    Ok(config)
 }
 
 async fn serve(
@@ -341,7 +533,7 @@ async fn serve(
     args: ServeArgs,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<ExitCode> {
-    let config = serve_config(database_url, &args);
+    let config = serve_config(database_url, &args)?;
     tracing::info!(?config, "starting Herald");
     let server = crate::start(config, clock).await?;
     tracing::info!(addr = %server.addr, "listening");
@@ -357,7 +549,7 @@ async fn serve(
         let _ = stop.send(true);
     });
     server.wait().await?;
-    tracing::info!("stopped");
+    tracing::info!("stopped; the database is closed");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -382,30 +574,25 @@ async fn shutdown_signal() {
     }
 }
 
-/// The app state for commands that work on the database directly (no server).
-async fn local_state(database_url: &str, clock: Arc<dyn Clock>) -> anyhow::Result<crate::AppState> {
-    let args = ServeArgs {
-        listen: None,
-        public_url: None,
-        max_body_bytes: 1024 * 1024,
-        tick_seconds: 15,
-        auth_failure_limit: 10,
-        workers: Some(0),
-        page_cache_bytes: crate::web::public::DEFAULT_CACHE_BYTES,
-        trusted_proxies: None,
-        body_timeout_seconds: 30,
-        max_connections: None,
-    };
-    let config = serve_config(database_url, &args);
+/// The app state for commands that work on the database directly (no server). The serve
+/// settings come from the `HERALD_*` variables, as `serve` would read them (the page URL is
+/// stored on first use, whichever command comes first).
+async fn local_state(
+    database_url: &str,
+    serve: &ServeArgs,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<crate::AppState> {
+    let mut args = serve.clone();
+    args.workers = Some(0);
+    let mut config = serve_config(database_url, &args)?;
+    if config.listen.port() == 0 && args.public_url.is_none() {
+        // No server, so no real port to put in the page URL: store the default one.
+        config.public_url = "http://127.0.0.1:3000".into();
+    }
     crate::prepare(&config, clock).await
 }
 
-async fn token(
-    database_url: &str,
-    command: TokenCommand,
-    clock: Arc<dyn Clock>,
-) -> anyhow::Result<ExitCode> {
-    let state = local_state(database_url, clock).await?;
+async fn token(state: &crate::AppState, command: TokenCommand) -> anyhow::Result<ExitCode> {
     let service = &state.service;
     match command {
         TokenCommand::Create { name, role } => {
@@ -413,10 +600,19 @@ async fn token(
                 .create_token(&Actor::cli(), &name, role)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
-            eprintln!(
-                "created token {} ({}, role {}); it is shown once:",
-                token.id, token.name, token.role
-            );
+            if std::io::stdout().is_terminal() {
+                eprintln!(
+                    "created token {} ({}, role {}); it is shown once:",
+                    token.id, token.name, token.role
+                );
+            } else {
+                // Captured (`$(herald token create …)`) or redirected: the secret goes there,
+                // and this line must not announce something the terminal will not show.
+                eprintln!(
+                    "created token {} ({}, role {}); the token went to standard output (shown only once)",
+                    token.id, token.name, token.role
+                );
+            }
             println!("{secret}");
         }
         TokenCommand::List => {
@@ -452,12 +648,7 @@ async fn token(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn user(
-    database_url: &str,
-    command: UserCommand,
-    clock: Arc<dyn Clock>,
-) -> anyhow::Result<ExitCode> {
-    let state = local_state(database_url, clock).await?;
+async fn user(state: &crate::AppState, command: UserCommand) -> anyhow::Result<ExitCode> {
     match command {
         UserCommand::Create { username, role } => {
             let stdin = std::io::stdin();

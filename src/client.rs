@@ -16,7 +16,7 @@ impl ApiClient {
             .user_agent(concat!("herald-cli/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(ApiClient {
-            base: server.trim_end_matches('/').to_string(),
+            base: server_base(server)?,
             token: token.to_string(),
             http,
         })
@@ -40,8 +40,27 @@ impl ApiClient {
             .await
             .with_context(|| format!("cannot reach {url}"))?;
         let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no content type")
+            .to_string();
         let text = response.text().await.unwrap_or_default();
         let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        // Herald answers every API call with a JSON object, and every failure with an `error`
+        // object: anything else is some other server (or a path in --server that is not Herald).
+        let like_herald = if status.is_success() {
+            json.is_object()
+        } else {
+            json["error"].is_object()
+        };
+        if !like_herald {
+            bail!(
+                "{url} did not answer like a Herald server (HTTP {status}, {content_type}); \
+                 --server should be the address Herald serves on, e.g. http://127.0.0.1:3000"
+            );
+        }
         if status.is_success() {
             return Ok(json);
         }
@@ -62,4 +81,30 @@ impl ApiClient {
         }
         bail!(message)
     }
+}
+
+/// `--server` as a base URL: `http://` is assumed without a scheme (`127.0.0.1:3000`); only
+/// http and https are accepted, without a query or fragment.
+pub fn server_base(server: &str) -> anyhow::Result<String> {
+    let trimmed = server.trim();
+    let full = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("http://{trimmed}")
+    };
+    let expected = "expected the address Herald serves on, such as http://127.0.0.1:3000, https://status.example.com or 127.0.0.1:3000";
+    let url = match reqwest::Url::parse(&full) {
+        Ok(url) => url,
+        Err(e) => bail!("--server `{server}` is not a server address ({e}); {expected}"),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!(
+            "--server `{server}`: the scheme must be http or https, not {}; {expected}",
+            url.scheme()
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.host_str().is_none() {
+        bail!("--server `{server}` is not a server address; {expected}");
+    }
+    Ok(full.trim_end_matches('/').to_string())
 }

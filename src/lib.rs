@@ -40,15 +40,19 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting connections, lets in-flight requests finish, then returns.
+    /// Stops accepting connections, lets in-flight requests finish, closes the database (a
+    /// SQLite file then holds everything, without its `-wal`), then returns.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
-        self.task.await.context("server task panicked")?
+        self.wait().await
     }
 
-    /// Waits until the server stops (after a signal, for `herald serve`).
+    /// Waits until the server stops (after a signal, for `herald serve`), then closes the
+    /// database as `shutdown` does.
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.task.await.context("server task panicked")?
+        let served = self.task.await.context("server task panicked");
+        self.state.service.store().close().await;
+        served?
     }
 
     pub fn stopper(&self) -> watch::Sender<bool> {
@@ -110,8 +114,9 @@ impl AppState {
 /// Binds `config.listen` (port 0 picks one), serves Herald and runs the clock-driven work
 /// until stopped.
 pub async fn start(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<RunningServer> {
+    let (config, listener) = bind(config).await?;
     let state = prepare(&config, clock).await?;
-    serve_state(config, state).await
+    serve_state(config, state, listener).await
 }
 
 /// Like `start`, on a store given by the caller.
@@ -120,11 +125,31 @@ pub async fn start_with_store(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<RunningServer> {
+    let (config, listener) = bind(config).await?;
     let state = prepare_with_store(&config, store, clock).await?;
-    serve_state(config, state).await
+    serve_state(config, state, listener).await
 }
 
-async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningServer> {
+/// Binds the listening address before anything else, so that with port 0 the port really
+/// listened on is the one in `config` — and in the public URL derived from it (the setup link,
+/// the page URL stored on first start, canonical links), rather than `:0`.
+async fn bind(mut config: Config) -> anyhow::Result<(Config, tokio::net::TcpListener)> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    if config.public_url == format!("http://{}", config.listen) {
+        config.public_url = format!("http://{addr}");
+    }
+    config.listen = addr;
+    Ok((config, listener))
+}
+
+async fn serve_state(
+    config: Config,
+    state: AppState,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<RunningServer> {
     let (stop, stopped) = watch::channel(false);
     if let Some(max) = config.max_connections {
         let allowed = web::fast::descriptor_limit()
@@ -151,14 +176,11 @@ async fn serve_state(config: Config, state: AppState) -> anyhow::Result<RunningS
         "connection limits"
     );
     let (addr, servers) = if config.workers == 0 {
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let served = tokio::spawn(serve_on(listener, app, stopped.clone()));
         (addr, vec![flatten(served)])
     } else {
-        let (addr, workers) = spawn_workers(&config, app, &stopped).await?;
+        let (addr, workers) = spawn_workers(&config, listener, app, &stopped).await?;
         (addr, workers)
     };
     let ticker = spawn_ticker(state.clone(), stopped.clone());
@@ -209,12 +231,10 @@ where
 /// are shared.
 async fn spawn_workers(
     config: &Config,
+    listener: tokio::net::TcpListener,
     app: web::fast::Connections,
     stopped: &watch::Receiver<bool>,
 ) -> anyhow::Result<(SocketAddr, Vec<Served>)> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let mut servers: Vec<Served> = Vec::new();
     let mut queues = Vec::new();

@@ -206,6 +206,11 @@ pub enum Op {
 pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
+    /// Ends cleanly (at shutdown, and after a command that worked on the database): SQLite
+    /// checkpoints its write-ahead log into the main file, so that file alone holds all the
+    /// data, and every connection closes. Nothing may use the store afterwards.
+    async fn close(&self) {}
+
     /// Applies pending migrations (safe when several instances start at once).
     async fn migrate(&self) -> StoreResult<()>;
     async fn migration_report(&self) -> StoreResult<MigrationReport>;
@@ -300,11 +305,24 @@ pub enum CountedTable {
 
 /// Opens the database named by the URL (`postgres://...` or `sqlite:`/a file path).
 pub async fn open(database_url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::connect(database_url).await?))
-    } else {
-        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    let url = database_url.trim();
+    if url.is_empty() {
+        anyhow::bail!(
+            "the database URL is empty: give a SQLite file path such as herald.db, or a postgres:// URL"
+        );
     }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(PgStore::connect(url).await?));
+    }
+    if let Some((scheme, _)) = url.split_once("://") {
+        if scheme != "sqlite" {
+            anyhow::bail!(
+                "unsupported database URL scheme `{scheme}://` in {}: Herald uses SQLite (a file path such as herald.db, or sqlite:PATH) or PostgreSQL (postgres://USER@HOST:PORT/DB)",
+                redact_url(url)
+            );
+        }
+    }
+    Ok(Arc::new(SqliteStore::open(url).await?))
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs.

@@ -1,10 +1,11 @@
 //! PostgreSQL: for several instances behind a load balancer. Migrations take sqlx's advisory
 //! lock, so instances starting together apply them once.
 
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -22,10 +23,33 @@ impl PgStore {
     const BACKEND: super::Backend = super::Backend::Postgres;
 
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        let options = PgConnectOptions::from_str(url).map_err(|e| {
+            anyhow::anyhow!(
+                "invalid PostgreSQL URL {}: {e}",
+                super::redact_url(url)
+            )
+        })?;
+        let place = format!("{}:{}", options.get_host(), options.get_port());
+        // One connection first: the pool retries a refused connection until its timeout and
+        // then says only "pool timed out", where this says what happened at once.
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Err(_) => anyhow::bail!(
+                "cannot connect to PostgreSQL at {place}: no answer within {} s",
+                CONNECT_TIMEOUT.as_secs()
+            ),
+            Ok(Err(e)) => anyhow::bail!(
+                "cannot connect to PostgreSQL at {place} ({}): {}",
+                super::redact_url(url),
+                describe(&e)
+            ),
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
             .await
             .map_err(|e| {
                 anyhow::anyhow!(
@@ -37,6 +61,10 @@ impl PgStore {
             pool,
             lock_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(POOL_SIZE as usize / 2)),
         })
+    }
+
+    async fn close_pool(&self) {
+        self.pool.close().await;
     }
 
     /// sqlx takes an advisory lock around the whole run, so concurrent starts are safe.
@@ -78,6 +106,19 @@ impl PgStore {
     pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection failure in words ("connection refused" rather than an I/O error's debug form).
+fn describe(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused (is PostgreSQL running and listening there?)".to_string()
+        }
+        sqlx::Error::Io(e) => e.to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -984,6 +984,10 @@ macro_rules! sql_store {
                 Self::BACKEND
             }
 
+            async fn close(&self) {
+                self.close_pool().await
+            }
+
             async fn migrate(&self) -> StoreResult<()> {
                 self.run_migrations(&$migrator).await.map_err(|e| StoreError::Database(e.into()))
             }

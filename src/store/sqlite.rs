@@ -53,13 +53,27 @@ impl SqliteStore {
                 Err(e) if attempt < 20 && e.to_string().contains("locked") => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
-                Err(e) => anyhow::bail!("cannot open SQLite database {path}: {e}"),
+                Err(e) => anyhow::bail!("cannot open SQLite database {path}: {}", why(path, &e)),
             }
         };
         Ok(SqliteStore {
             pool,
             write_lock: Mutex::new(()),
         })
+    }
+
+    /// Moves everything in the write-ahead log into the main file and closes the connections
+    /// (the last one to close removes the `-wal` and `-shm` files), so a copy of the main file
+    /// alone is a complete backup.
+    async fn close_pool(&self) {
+        let _writes = self.write_lock.lock().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot checkpoint the SQLite write-ahead log");
+        }
+        self.pool.close().await;
     }
 
     /// SQLite has no advisory lock: when another process applies the same migration at the
@@ -95,6 +109,56 @@ impl SqliteStore {
     pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
         sqlx::raw_sql(sql).execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// Why SQLite could not open `path`, in words: SQLite itself only says "unable to open database
+/// file" (code 14), so look at the file and its directory.
+fn why(path: &str, error: &sqlx::Error) -> String {
+    let file = path.split('?').next().unwrap_or(path);
+    let sqlite_says = error.to_string();
+    if file.is_empty() || file.starts_with(":memory:") {
+        return sqlite_says;
+    }
+    let file = std::path::Path::new(file);
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.exists() {
+        return format!("the directory {} does not exist", dir.display());
+    }
+    if !dir.is_dir() {
+        return format!("{} is not a directory", dir.display());
+    }
+    if file.is_dir() {
+        return format!("{} is a directory, not a database file", file.display());
+    }
+    let existed = file.exists();
+    let probe = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(!existed)
+        .truncate(false)
+        .open(file);
+    match probe {
+        Ok(_) => {
+            if !existed {
+                let _ = std::fs::remove_file(file);
+            }
+            sqlite_says
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            if existed {
+                format!("permission denied: cannot write {}", file.display())
+            } else {
+                format!(
+                    "permission denied: cannot create files in {}",
+                    dir.display()
+                )
+            }
+        }
+        Err(e) => format!("{e} ({sqlite_says})"),
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use herald::domain::Role;
 use herald::service::{Actor, PageInput};
 
@@ -94,11 +95,11 @@ async fn the_console_publishes_an_incident_in_a_real_browser() {
                      "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
         }),
     );
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // ChromeDriver is on 127.0.0.1 over plain HTTP: no TLS connector (and no second crypto
+    // backend) needed.
     let mut client = None;
     for _ in 0..100 {
-        match ClientBuilder::rustls()
-            .unwrap()
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
