@@ -60,6 +60,12 @@ async fn preferences_return_only_to_paths_on_this_site() {
             .send()
             .await
             .unwrap();
+        if value.contains("%00") {
+            // A NUL in any query parameter is refused before the handler (422, no redirect).
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{value}");
+            assert!(r.headers().get("location").is_none(), "{value}");
+            continue;
+        }
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{value}");
         let location = r.headers()["location"].to_str().unwrap().to_string();
         let to = followed(&location);
