@@ -83,7 +83,8 @@ for db in $DATABASES; do
   echo "== schemathesis on $db ($MAX_EXAMPLES examples per operation)"
   report="$WORK/report-$db.json"
   set +e
-  "$VENV/bin/st" --no-color run "$base/api/openapi.json" \
+  # From the scratch directory: schemathesis keeps a cache in its working directory.
+  (cd "$WORK" && "$VENV/bin/st" --no-color run "$base/api/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
     --max-examples "$MAX_EXAMPLES" \
@@ -92,7 +93,7 @@ for db in $DATABASES; do
     --request-timeout 30 \
     --max-time 180 \
     --generation-database none \
-    --report json --report-json-path "$report"
+    --report json --report-json-path "$report")
   code=$?
   set -e
   kill "$SERVER_PID" 2>/dev/null || true
