@@ -134,7 +134,8 @@ impl From<StoreError> for Error {
             e if e.is_disk_full() => {
                 tracing::error!(error = %e, "write refused: the database's disk is full");
                 Error::Unavailable(
-                    "the database's disk is full, so nothing was saved; reading still works, and                      writing will once space is freed"
+                    "the database's disk is full, so nothing was saved; reading still works, and writing \
+                     will once space is freed"
                         .into(),
                 )
             }
