@@ -268,11 +268,12 @@ impl Cli {
         if let Some((name, _)) = matches.subcommand() {
             // `serve`'s options are accepted before no command at all (clap's
             // `args_conflicts_with_subcommands` would refuse the global ones too).
-            let global = ["database_url", "log_format"];
-            if let Some(id) = matches.ids().map(|id| id.as_str()).find(|id| {
-                !global.contains(id)
-                    && matches.value_source(id) == Some(ValueSource::CommandLine)
-            }) {
+            let serve_options = ServeArgs::augment_args(clap::Command::new("serve"));
+            let given = serve_options
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
+            if let Some(id) = given {
                 let flag = id.replace('_', "-");
                 Cli::command()
                     .error(
@@ -282,7 +283,8 @@ impl Cli {
                     .exit();
             }
         }
-        cli.database_url_source = source(&matches, "database_url", "--database-url", "DATABASE_URL");
+        cli.database_url_source =
+            source(&matches, "database_url", "--database-url", "DATABASE_URL");
         cli.serve.listen_source = source(&matches, "listen", "--listen", "HERALD_LISTEN");
         if let (Some(Command::Serve(args)), Some(m)) =
             (&mut cli.command, matches.subcommand_matches("serve"))
@@ -408,7 +410,9 @@ fn init_logging(format: &str) {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(&cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let command = cli.command.unwrap_or_else(|| Command::Serve(cli.serve.clone()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(cli.serve.clone()));
     if !matches!(command, Command::Post(_)) && cli.database_url.trim().is_empty() {
         let source = match cli.database_url_source {
             "the default" => "the database URL",
