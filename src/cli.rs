@@ -493,6 +493,7 @@ async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let config = serve_config(database_url, &args)?;
     tracing::info!(?config, "starting Herald");
+    let stopping = shutdown_signal();
     let server = crate::start(config, clock).await?;
     tracing::info!(addr = %server.addr, "listening");
     if let Some(link) = server.state.setup_link() {
@@ -502,7 +503,7 @@ async fn serve(
     }
     let stop = server.stopper();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stopping.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop.send(true);
     });
@@ -511,24 +512,31 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or SIGINT. The handlers are installed when this is called (not when first polled),
+/// so a signal that comes right after the server says it is ready is not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (terminate, interrupt) {
+                (Ok(mut terminate), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
