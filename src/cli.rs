@@ -306,11 +306,12 @@ impl Cli {
         if let Some((name, _)) = matches.subcommand() {
             // `serve`'s options are accepted before no command at all (clap's
             // `args_conflicts_with_subcommands` would refuse the global ones too).
-            let global = ["database_url", "log_format"];
-            if let Some(id) = matches.ids().map(|id| id.as_str()).find(|id| {
-                !global.contains(id)
-                    && matches.value_source(id) == Some(ValueSource::CommandLine)
-            }) {
+            let serve_options = ServeArgs::augment_args(clap::Command::new("serve"));
+            let given = serve_options
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
+            if let Some(id) = given {
                 let flag = id.replace('_', "-");
                 Cli::command()
                     .error(
@@ -320,7 +321,8 @@ impl Cli {
                     .exit();
             }
         }
-        cli.database_url_source = source(&matches, "database_url", "--database-url", "DATABASE_URL");
+        cli.database_url_source =
+            source(&matches, "database_url", "--database-url", "DATABASE_URL");
         cli.serve.listen_source = source(&matches, "listen", "--listen", "HERALD_LISTEN");
         if let (Some(Command::Serve(args)), Some(m)) =
             (&mut cli.command, matches.subcommand_matches("serve"))
@@ -446,7 +448,9 @@ fn init_logging(format: &str) {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(&cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let command = cli.command.unwrap_or_else(|| Command::Serve(cli.serve.clone()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(cli.serve.clone()));
     if !matches!(command, Command::Post(_)) && cli.database_url.trim().is_empty() {
         let source = match cli.database_url_source {
             "the default" => "the database URL",
@@ -535,6 +539,7 @@ async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let config = serve_config(database_url, &args)?;
     tracing::info!(?config, "starting Herald");
+    let stopping = shutdown_signal();
     let server = crate::start(config, clock).await?;
     tracing::info!(addr = %server.addr, "listening");
     if let Some(link) = server.state.setup_link() {
@@ -544,7 +549,7 @@ async fn serve(
     }
     let stop = server.stopper();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stopping.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop.send(true);
     });
@@ -553,24 +558,31 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or SIGINT. The handlers are installed when this is called (not when first polled),
+/// so a signal that comes right after the server says it is ready is not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (terminate, interrupt) {
+                (Ok(mut terminate), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

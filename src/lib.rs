@@ -193,8 +193,10 @@ async fn serve_state(
                 result = outcome;
             }
         }
-        ticker.abort();
-        watcher.abort();
+        // Both end on the same stop signal; waiting (rather than aborting) lets a tick in
+        // progress finish and return its connection before the database is closed.
+        let _ = ticker.await;
+        let _ = watcher.await;
         result
     });
     Ok(RunningServer {

@@ -5,9 +5,7 @@
 //! and `-shm`) must hold everything the walkthrough wrote.
 
 use std::io::Write;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use herald::domain::{ComponentStatus, IncidentStatus};
 
@@ -15,8 +13,12 @@ use herald::domain::{ComponentStatus, IncidentStatus};
 fn try_it_block() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    let start = readme.find("<!-- try-it:begin -->").expect("try-it:begin marker");
-    let end = readme.find("<!-- try-it:end -->").expect("try-it:end marker");
+    let start = readme
+        .find("<!-- try-it:begin -->")
+        .expect("try-it:begin marker");
+    let end = readme
+        .find("<!-- try-it:end -->")
+        .expect("try-it:end marker");
     let block = readme[start..end]
         .split_once("```sh\n")
         .expect("a ```sh fence after the begin marker")
@@ -57,7 +59,12 @@ async fn the_readme_try_it_block_runs_as_written() {
         .local_addr()
         .unwrap()
         .port();
-    let script = block.replace("127.0.0.1:3000", &format!("127.0.0.1:{port}"));
+    // The harness adds one line before the block: if the block fails half-way, its background
+    // server is stopped (by its own pid) instead of outliving the test.
+    let script = format!(
+        "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n{}",
+        block.replace("127.0.0.1:3000", &format!("127.0.0.1:{port}"))
+    );
     let dir = tempfile::tempdir().unwrap();
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_herald"))
         .parent()
@@ -68,39 +75,40 @@ async fn the_readme_try_it_block_runs_as_written() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut child = Command::new("bash")
-        .args(["-e", "-o", "pipefail", "-c", &script])
-        .current_dir(dir.path())
-        .env("PATH", path)
-        .env("HERALD_LISTEN", format!("127.0.0.1:{port}"))
-        .env("HERALD_SERVER", format!("http://127.0.0.1:{port}"))
-        .env("HERALD_LOG", "warn")
-        .env_remove("DATABASE_URL")
-        .env_remove("HERALD_TOKEN")
-        .env_remove("HERALD_PUBLIC_URL")
-        .process_group(0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash");
-    let group = child.id();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = Command::new("kill")
-                .args(["-KILL", &format!("-{group}")])
-                .status();
-            break;
+    // Output to files, not pipes: a stray background process cannot hold the test up.
+    let stdout_file = dir.path().join("stdout.txt");
+    let stderr_file = dir.path().join("stderr.txt");
+    let work = dir.path().join("try-it");
+    std::fs::create_dir(&work).unwrap();
+    let status = tokio::task::spawn_blocking({
+        let (stdout_file, stderr_file, work) =
+            (stdout_file.clone(), stderr_file.clone(), work.clone());
+        move || {
+            Command::new("timeout")
+                .args(["180", "bash", "-e", "-o", "pipefail", "-c", &script])
+                .current_dir(&work)
+                .env("PATH", path)
+                .env("HERALD_LISTEN", format!("127.0.0.1:{port}"))
+                .env("HERALD_SERVER", format!("http://127.0.0.1:{port}"))
+                .env("HERALD_LOG", "warn")
+                .env_remove("DATABASE_URL")
+                .env_remove("HERALD_TOKEN")
+                .env_remove("HERALD_PUBLIC_URL")
+                .stdin(Stdio::null())
+                .stdout(std::fs::File::create(stdout_file).unwrap())
+                .stderr(std::fs::File::create(stderr_file).unwrap())
+                .status()
+                .expect("bash")
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let out = child.wait_with_output().unwrap();
-    // Whatever happened, nothing of the block may outlive the test.
-    let _ = Command::new("kill")
-        .args(["-KILL", &format!("-{group}")])
-        .stderr(Stdio::null())
-        .status();
+    })
+    .await
+    .unwrap();
+    let out = std::process::Output {
+        status,
+        stdout: std::fs::read(&stdout_file).unwrap(),
+        stderr: std::fs::read(&stderr_file).unwrap(),
+    };
+    let dir = work;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -123,14 +131,14 @@ async fn the_readme_try_it_block_runs_as_written() {
     );
 
     // The clean stop left everything in herald.db: a copy of that file alone has it all.
-    assert!(dir.path().join("herald.db").exists());
+    assert!(dir.join("herald.db").exists());
     assert!(
-        !dir.path().join("herald.db-wal").exists(),
+        !dir.join("herald.db-wal").exists(),
         "a -wal file is left after a clean stop"
     );
     let copy = tempfile::tempdir().unwrap();
     let copied = copy.path().join("backup.db");
-    std::fs::copy(dir.path().join("herald.db"), &copied).unwrap();
+    std::fs::copy(dir.join("herald.db"), &copied).unwrap();
     let store = herald::store::open(copied.to_str().unwrap()).await.unwrap();
     let components = store.components().await.unwrap();
     assert!(components.iter().any(|c| c.name == "Sell" && c.is_group));
@@ -141,7 +149,9 @@ async fn the_readme_try_it_block_runs_as_written() {
         .incidents(&herald::store::IncidentFilter {
             limit: 50,
             ..Default::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let ours = incidents
         .iter()
         .find(|i| i.title == "Email delays in Sell")
