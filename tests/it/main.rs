@@ -31,4 +31,3 @@ mod seed;
 mod store_conformance;
 mod web_safety;
 mod writes;
-
