@@ -132,9 +132,13 @@ async fn the_readme_try_it_block_runs_as_written() {
 
     // The clean stop left everything in herald.db: a copy of that file alone has it all.
     assert!(dir.join("herald.db").exists());
-    assert!(
-        !dir.join("herald.db-wal").exists(),
-        "a -wal file is left after a clean stop"
+    // The checkpoint empties the log; SQLite deletes the file when its last connection
+    // closes, which a loaded machine may leave to the very end. Empty or gone, it holds
+    // nothing, and the copy below proves herald.db alone has everything.
+    let wal = std::fs::metadata(dir.join("herald.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(
+        wal, 0,
+        "a -wal file with content is left after a clean stop"
     );
     let copy = tempfile::tempdir().unwrap();
     let copied = copy.path().join("backup.db");
