@@ -11,6 +11,7 @@
 #   HERALD_TEST_POSTGRES_URL   PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test)
 #   SCHEMATHESIS_MAX_EXAMPLES  test cases per operation and phase (default 30)
 #   SCHEMATHESIS_DATABASES     "sqlite postgres" (default) or either one
+#   SCHEMATHESIS_MAX_TIME      seconds of fuzzing per database (default 120; CI's time budget)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ HERALD="${HERALD_BIN:-target/debug/herald}"
 PG_URL="${HERALD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-30}"
 DATABASES="${SCHEMATHESIS_DATABASES:-sqlite postgres}"
+MAX_TIME="${SCHEMATHESIS_MAX_TIME:-120}"
 VENV="${SCHEMATHESIS_VENV:-$PWD/target/schemathesis-venv}"
 
 if [ ! -x "$HERALD" ]; then
@@ -80,7 +82,7 @@ for db in $DATABASES; do
   done
   curl -fsS "$base/readyz" >/dev/null
 
-  echo "== schemathesis on $db ($MAX_EXAMPLES examples per operation)"
+  echo "== schemathesis on $db ($MAX_EXAMPLES examples per operation, at most $MAX_TIME s)"
   report="$WORK/report-$db.json"
   set +e
   # From the scratch directory: schemathesis keeps a cache in its working directory.
@@ -91,7 +93,7 @@ for db in $DATABASES; do
     --seed 9 \
     --workers 2 \
     --request-timeout 30 \
-    --max-time 180 \
+    --max-time "$MAX_TIME" \
     --generation-database none \
     --report json --report-json-path "$report")
   code=$?
