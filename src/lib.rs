@@ -292,8 +292,8 @@ async fn spawn_workers(
 /// How often an instance looks for writes made elsewhere (other instances, the CLI).
 const CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// Tells the page caches when the data changed, whoever changed it: every write leaves an audit
-/// row, so the newest audit id is a version of the whole database.
+/// Tells the page caches when the data changed, whoever changed it: every write sets the change
+/// marker to its audit id, so the marker is a version of the whole database (one row to read).
 fn spawn_change_watcher(
     state: AppState,
     mut stopped: watch::Receiver<bool>,

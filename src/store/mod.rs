@@ -16,6 +16,9 @@ mod sql;
 mod sqlite;
 
 pub use postgres::PgStore;
+/// The SQL of every read, for the query-plan test (not an interface for the rest of the app).
+#[doc(hidden)]
+pub use sql::reads;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -263,7 +266,8 @@ pub trait Store: Send + Sync + 'static {
         kind: TranslatableKind,
         object_id: &str,
     ) -> StoreResult<Vec<Translation>>;
-    /// Every translation of one kind of object (e.g. all component names), in one query.
+    /// Every translation of one kind of object (e.g. all component names), in one query: for
+    /// the page and the components, whose number does not grow with the history.
     async fn translations_of_kind(&self, kind: TranslatableKind) -> StoreResult<Vec<Translation>>;
     /// Open incidents and maintenances (not resolved, not completed) that affect a component.
     async fn open_incidents_affecting(&self, component_id: &str) -> StoreResult<Vec<String>>;
@@ -286,8 +290,10 @@ pub trait Store: Send + Sync + 'static {
     /// how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     async fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
-    /// The id of the newest audit row: every write leaves one, so this changes exactly when the
-    /// data does, whichever instance wrote it (page caches poll it).
+    /// The audit id of the last committed write, whichever instance made it: every write
+    /// leaves an audit row and sets a one-row marker to its id in the same transaction, so this
+    /// changes exactly when the data does, in commit order, at the cost of reading one row
+    /// (page caches poll it 4 times a second).
     async fn latest_change(&self) -> StoreResult<Option<String>>;
     /// Row counts, for the demo loader and tests.
     async fn count(&self, table: CountedTable) -> StoreResult<i64>;

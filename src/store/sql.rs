@@ -101,7 +101,687 @@ pub const PROBED_UPDATES: &[(&str, &str)] = &[
         "sessions",
         "UPDATE sessions SET expires_at = expires_at WHERE id_hash = $1",
     ),
+    (
+        "change_marker",
+        "UPDATE change_marker SET audit_id = audit_id WHERE singleton = 1 AND $1 <> ''",
+    ),
 ];
+
+/// The SQL of every read the store makes, with its parameters, built here and only here: the
+/// store methods run exactly these, and `catalogue` lists each with realistic arguments so a
+/// test can check every plan (tests/it/query_plans.rs; it also notices a builder missing from
+/// the catalogue, or a `SELECT` written inline in the store's methods).
+///
+/// Filters are added to the `WHERE` clause only when set (a `($1 IS NULL OR col = $1)` form
+/// hides the column from the planner), so each shape of filter has its own plan and index.
+pub mod reads {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    use crate::domain::{IncidentKind, IncidentStatus, TranslatableKind};
+    use crate::store::{AuditFilter, IncidentCursor, IncidentFilter};
+
+    pub const INCIDENT_COLUMNS: &str = "id, kind, title, impact, status, locale, symptom, \
+        impact_started_at, detected_at, mitigated_at, impact_ended_at, monitoring_at, \
+        resolved_at, started_at, scheduled_for, scheduled_until, auto_transition, created_at, updated_at";
+    pub const COMPONENT_COLUMNS: &str = "id, name, description, group_id, is_group, \
+        children_label, position, status, only_show_if_degraded, showcase, start_date, \
+        created_at, updated_at";
+    pub const UPDATE_COLUMNS: &str = "u.id, u.incident_id, u.status, u.message, u.display_at, \
+        u.next_update_by, u.created_at, u.updated_at";
+    pub const ITEM_COLUMNS: &str = "id, incident_id, position, title, detail, category, state, \
+        state_reason, due_on, tracker_url, completed_at, created_at, updated_at";
+    const TRANSLATION_COLUMNS: &str = "t.object_kind, t.object_id, t.field, t.locale, t.text, \
+        t.provenance, t.source_digest, t.updated_at";
+
+    /// A bound value.
+    #[derive(Debug, Clone)]
+    pub enum Param {
+        Text(String),
+        Int(i64),
+        Bool(bool),
+        Time(DateTime<Utc>),
+    }
+
+    /// A statement and its parameters, `$1` first.
+    #[derive(Debug, Clone)]
+    pub struct Read {
+        pub sql: String,
+        pub params: Vec<Param>,
+    }
+
+    /// Collects parameters, handing out their placeholders.
+    #[derive(Default)]
+    struct Params(Vec<Param>);
+
+    impl Params {
+        fn add(&mut self, p: Param) -> String {
+            self.0.push(p);
+            format!("${}", self.0.len())
+        }
+        fn text(&mut self, s: &str) -> String {
+            self.add(Param::Text(s.to_string()))
+        }
+        fn time(&mut self, t: DateTime<Utc>) -> String {
+            self.add(Param::Time(t))
+        }
+        /// One placeholder per value, comma-separated.
+        fn list<'a>(&mut self, values: impl IntoIterator<Item = &'a str>) -> String {
+            values
+                .into_iter()
+                .map(|v| self.text(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        fn read(self, sql: String) -> Read {
+            Read {
+                sql,
+                params: self.0,
+            }
+        }
+    }
+
+    fn fixed(sql: impl Into<String>, params: Vec<Param>) -> Read {
+        Read {
+            sql: sql.into(),
+            params,
+        }
+    }
+
+    /// An id that cannot exist matches nothing (and never reaches PostgreSQL with a NUL).
+    fn id_or_nothing(id: &str) -> &str {
+        if crate::ids::plausible(id) {
+            id
+        } else {
+            ""
+        }
+    }
+
+    fn where_all(conditions: &[String]) -> String {
+        if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        }
+    }
+
+    pub fn page() -> Read {
+        fixed("SELECT * FROM page_settings WHERE singleton = 1", vec![])
+    }
+
+    pub fn components() -> Read {
+        fixed(
+            format!(
+                "SELECT {COMPONENT_COLUMNS} FROM components \
+                 ORDER BY COALESCE((SELECT g.position FROM components g WHERE g.id = components.group_id), position), \
+                 group_id IS NOT NULL, position, created_at"
+            ),
+            vec![],
+        )
+    }
+
+    pub fn component(id: &str) -> Read {
+        fixed(
+            format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE id = $1"),
+            vec![Param::Text(id.to_string())],
+        )
+    }
+
+    /// Status changes since `since` (the uptime window) in time order: a range of the `at`
+    /// index, or of the component's (the store then groups them by component; ordering by
+    /// component here would make SQLite walk the whole component index to avoid that sort).
+    pub fn status_history(component_id: Option<&str>, since: DateTime<Utc>) -> Read {
+        let mut p = Params::default();
+        let mut conditions = Vec::new();
+        if let Some(id) = component_id {
+            conditions.push(format!("component_id = {}", p.text(id_or_nothing(id))));
+        }
+        conditions.push(format!("at >= {}", p.time(since)));
+        let sql = format!(
+            "SELECT id, component_id, old_status, new_status, at, incident_id \
+             FROM component_status_history{} ORDER BY at, seq",
+            where_all(&conditions)
+        );
+        p.read(sql)
+    }
+
+    /// Incidents newest first (`started_at DESC, created_at DESC, id`), the order of the
+    /// `incidents_order` and `incidents_kind_order` indexes walked backwards.
+    pub fn incidents(f: &IncidentFilter) -> Read {
+        let mut p = Params::default();
+        let mut conditions = Vec::new();
+        // A status belongs to one kind, so statuses given with a kind are narrowed to that
+        // kind's and the kind condition is left out: the status index then serves the list
+        // (the kind's index would walk every incident of the kind looking for them).
+        let statuses: Vec<IncidentStatus> = f
+            .statuses
+            .iter()
+            .copied()
+            .filter(|s| f.kind.is_none_or(|k| s.kind() == k))
+            .collect();
+        match f.kind {
+            Some(kind) if statuses.is_empty() => {
+                conditions.push(format!("kind = {}", p.text(kind.as_str())));
+            }
+            _ => {}
+        }
+        if let Some(before) = f.before {
+            conditions.push(format!("started_at < {}", p.time(before)));
+        }
+        if let Some(since) = f.since {
+            conditions.push(format!("started_at >= {}", p.time(since)));
+        }
+        if !f.statuses.is_empty() && statuses.is_empty() {
+            // None of the statuses is of the kind asked for.
+            conditions.push("1 = 0".to_string());
+        }
+        if !statuses.is_empty() {
+            let list = p.list(statuses.iter().map(|s| s.as_str()));
+            conditions.push(format!("status IN ({list})"));
+        }
+        if !f.component_ids.is_empty() {
+            let list = p.list(f.component_ids.iter().map(|c| id_or_nothing(c)));
+            conditions.push(format!(
+                "id IN (SELECT incident_id FROM incident_components WHERE component_id IN ({list}))"
+            ));
+        }
+        if let Some(cursor) = &f.after {
+            // After the cursor in the order below (keyset pagination); the first bound alone
+            // is a range of the index, the rest picks the place inside equal start times.
+            let s = p.time(cursor.started_at);
+            let c = p.time(cursor.created_at);
+            let i = p.text(&cursor.id);
+            conditions.push(format!(
+                "started_at <= {s} AND (started_at < {s} OR (started_at = {s} AND (created_at < {c} \
+                 OR (created_at = {c} AND id > {i}))))"
+            ));
+        }
+        let limit = p.add(Param::Int(f.limit));
+        let sql = format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents{} \
+             ORDER BY started_at DESC, created_at DESC, id LIMIT {limit}",
+            where_all(&conditions)
+        );
+        p.read(sql)
+    }
+
+    pub fn incident_component_ids(incident_ids: &[String]) -> Read {
+        let mut p = Params::default();
+        let list = p.list(incident_ids.iter().map(String::as_str));
+        let sql = format!(
+            "SELECT incident_id, component_id FROM incident_components \
+             WHERE incident_id IN ({list}) ORDER BY incident_id, position"
+        );
+        p.read(sql)
+    }
+
+    pub fn incident(id: &str) -> Read {
+        fixed(
+            format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"),
+            vec![Param::Text(id.to_string())],
+        )
+    }
+
+    pub fn updates_of(incident_ids: &[String]) -> Read {
+        let mut p = Params::default();
+        let list = p.list(incident_ids.iter().map(String::as_str));
+        let sql = format!(
+            "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
+             ORDER BY u.incident_id, u.display_at, u.seq"
+        );
+        p.read(sql)
+    }
+
+    /// The translations of incidents and everything they hold, with the incident each belongs
+    /// to (`owner`): one index search per kind of object, never a pass over all translations.
+    /// (`CROSS JOIN` makes SQLite start from the incidents' updates and items, as PostgreSQL's
+    /// statistics do; otherwise it may start from every translation of the kind.)
+    fn owned_translations(list: &str) -> String {
+        format!(
+            "SELECT {TRANSLATION_COLUMNS}, t.object_id AS owner FROM translations t \
+             WHERE t.object_kind IN ('incident', 'postmortem') AND t.object_id IN ({list}) \
+             UNION ALL SELECT {TRANSLATION_COLUMNS}, u.incident_id AS owner \
+             FROM incident_updates u CROSS JOIN translations t \
+             WHERE u.incident_id IN ({list}) AND t.object_kind = 'update' AND t.object_id = u.id \
+             UNION ALL SELECT {TRANSLATION_COLUMNS}, r.incident_id AS owner \
+             FROM remediation_items r CROSS JOIN translations t \
+             WHERE r.incident_id IN ({list}) AND t.object_kind = 'remediation-item' AND t.object_id = r.id \
+             ORDER BY locale, object_kind, object_id, field"
+        )
+    }
+
+    pub fn translations_of_incidents(incident_ids: &[String]) -> Read {
+        let mut p = Params::default();
+        let list = p.list(incident_ids.iter().map(String::as_str));
+        let sql = owned_translations(&list);
+        p.read(sql)
+    }
+
+    /// The queries of `incident_details`, in the order it runs them; each binds the ids once.
+    pub fn incident_details(ids: &[String]) -> Vec<(&'static str, Read)> {
+        let mut p = Params::default();
+        let list = p.list(ids.iter().map(String::as_str));
+        let params = p.0;
+        let read = |sql: String| Read {
+            sql,
+            params: params.clone(),
+        };
+        vec![
+            (
+                "incidents",
+                read(format!(
+                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({list})"
+                )),
+            ),
+            (
+                "links",
+                read(format!(
+                    "SELECT incident_id, component_id FROM incident_components \
+                 WHERE incident_id IN ({list}) ORDER BY incident_id, position"
+                )),
+            ),
+            (
+                "updates",
+                read(format!(
+                "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
+                 ORDER BY u.display_at, u.seq"
+            )),
+            ),
+            (
+                "changes",
+                read(format!(
+                    "SELECT c.update_id, c.component_id, c.old_status, c.new_status \
+                 FROM update_component_changes c JOIN incident_updates u ON u.id = c.update_id \
+                 WHERE u.incident_id IN ({list}) ORDER BY c.update_id, c.position"
+                )),
+            ),
+            (
+                "revisions",
+                read(format!(
+                "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
+                 FROM update_revisions r JOIN incident_updates u ON u.id = r.update_id \
+                 WHERE u.incident_id IN ({list}) ORDER BY r.replaced_at, r.id"
+            )),
+            ),
+            (
+                "postmortems",
+                read(format!(
+                    "SELECT incident_id, summary, root_cause, resolution, state, published_at, \
+                 created_at, updated_at FROM postmortems WHERE incident_id IN ({list})"
+                )),
+            ),
+            (
+                "items",
+                read(format!(
+                    "SELECT {ITEM_COLUMNS} FROM remediation_items WHERE incident_id IN ({list}) \
+                 ORDER BY incident_id, position, created_at"
+                )),
+            ),
+            ("translations", read(owned_translations(&list))),
+        ]
+    }
+
+    pub fn update(id: &str) -> Read {
+        fixed(
+            format!("SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.id = $1"),
+            vec![Param::Text(id.to_string())],
+        )
+    }
+
+    pub fn remediation_item(id: &str) -> Read {
+        fixed(
+            format!("SELECT {ITEM_COLUMNS} FROM remediation_items WHERE id = $1"),
+            vec![Param::Text(id.to_string())],
+        )
+    }
+
+    pub fn translations(kind: TranslatableKind, object_id: &str) -> Read {
+        fixed(
+            format!(
+                "SELECT {TRANSLATION_COLUMNS} FROM translations t WHERE t.object_kind = $1 \
+                 AND t.object_id = $2 ORDER BY t.locale, t.field"
+            ),
+            vec![
+                Param::Text(kind.as_str().into()),
+                Param::Text(object_id.into()),
+            ],
+        )
+    }
+
+    /// Every translation of one kind: for the page and the components, whose number does not
+    /// grow with the history (incidents' translations are read per listed incident).
+    pub fn translations_of_kind(kind: TranslatableKind) -> Read {
+        fixed(
+            format!(
+                "SELECT {TRANSLATION_COLUMNS} FROM translations t WHERE t.object_kind = $1 \
+                 ORDER BY t.object_id, t.locale, t.field"
+            ),
+            vec![Param::Text(kind.as_str().into())],
+        )
+    }
+
+    /// Statuses of incidents and maintenances that are not over and not merely scheduled.
+    const OPEN_STATUSES: &str =
+        "'investigating', 'identified', 'monitoring', 'in_progress', 'verifying'";
+
+    /// Open incidents affecting a component: found among the open ones (the status index),
+    /// not among everything the component was ever part of.
+    pub fn open_incidents_affecting(component_id: &str) -> Read {
+        fixed(
+            format!(
+                "SELECT i.id FROM incidents i WHERE i.status IN ({OPEN_STATUSES}) \
+                 AND EXISTS (SELECT 1 FROM incident_components ic \
+                 WHERE ic.incident_id = i.id AND ic.component_id = $1) ORDER BY i.id"
+            ),
+            vec![Param::Text(component_id.to_string())],
+        )
+    }
+
+    /// Maintenances to move on (only maintenances have these statuses: the status index
+    /// finds the few not yet completed).
+    pub fn due_maintenances(now: DateTime<Utc>) -> Read {
+        fixed(
+            format!(
+                "SELECT {INCIDENT_COLUMNS} FROM incidents \
+                 WHERE status IN ('scheduled', 'in_progress', 'verifying') AND auto_transition = $2 \
+                 AND ((status = 'scheduled' AND scheduled_for <= $1) \
+                 OR (status IN ('in_progress', 'verifying') AND scheduled_until <= $1)) \
+                 ORDER BY scheduled_for, id"
+            ),
+            vec![Param::Time(now), Param::Bool(true)],
+        )
+    }
+
+    pub fn token_by_hash(hash: &str) -> Read {
+        fixed(
+            "SELECT * FROM api_tokens WHERE token_hash = $1",
+            vec![Param::Text(hash.into())],
+        )
+    }
+
+    pub fn tokens() -> Read {
+        fixed("SELECT * FROM api_tokens ORDER BY created_at, id", vec![])
+    }
+
+    pub fn user_by_name(username: &str) -> Read {
+        fixed(
+            "SELECT * FROM users WHERE username = $1",
+            vec![Param::Text(username.into())],
+        )
+    }
+
+    pub fn user_count() -> Read {
+        fixed("SELECT COUNT(*) FROM users", vec![])
+    }
+
+    pub fn user_by_id(id: &str) -> Read {
+        fixed(
+            "SELECT * FROM users WHERE id = $1",
+            vec![Param::Text(id.into())],
+        )
+    }
+
+    pub fn users() -> Read {
+        fixed("SELECT * FROM users ORDER BY username", vec![])
+    }
+
+    pub fn session(id_hash: &str) -> Read {
+        fixed(
+            "SELECT * FROM sessions WHERE id_hash = $1",
+            vec![Param::Text(id_hash.into())],
+        )
+    }
+
+    /// The audit log newest first: the `(at, id)` index walked backwards, or the actor's or
+    /// the object's entries.
+    pub fn audit_log(f: &AuditFilter) -> Read {
+        let mut p = Params::default();
+        let mut conditions = Vec::new();
+        if let Some(actor) = &f.actor {
+            conditions.push(format!("actor = {}", p.text(actor)));
+        }
+        if let Some(kind) = &f.object_kind {
+            conditions.push(format!("object_kind = {}", p.text(kind)));
+        }
+        if let Some(id) = &f.object_id {
+            conditions.push(format!("object_id = {}", p.text(id)));
+        }
+        if let Some(before) = f.before {
+            conditions.push(format!("at < {}", p.time(before)));
+        }
+        let limit = p.add(Param::Int(f.limit));
+        let sql = format!(
+            "SELECT * FROM audit_log{} ORDER BY at DESC, id DESC LIMIT {limit}",
+            where_all(&conditions)
+        );
+        p.read(sql)
+    }
+
+    /// The audit id of the last committed write, from the one-row table the write sets.
+    pub fn latest_change() -> Read {
+        fixed(
+            "SELECT audit_id FROM change_marker WHERE singleton = 1",
+            vec![],
+        )
+    }
+
+    /// Every read above with realistic arguments (each builder's name first, then the case),
+    /// the way the pages, feeds, APIs, console and writes call them.
+    pub fn catalogue() -> Vec<(String, Read)> {
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        let id = |n: u32| format!("0{n:025}");
+        let ids: Vec<String> = (1..=50).map(id).collect();
+        let cursor = IncidentCursor {
+            started_at: now - Duration::days(40),
+            created_at: now - Duration::days(40),
+            id: id(7),
+        };
+        let open = vec![
+            IncidentStatus::Investigating,
+            IncidentStatus::Identified,
+            IncidentStatus::Monitoring,
+            IncidentStatus::Scheduled,
+            IncidentStatus::InProgress,
+            IncidentStatus::Verifying,
+        ];
+        let unresolved = vec![
+            IncidentStatus::Investigating,
+            IncidentStatus::Identified,
+            IncidentStatus::Monitoring,
+        ];
+        let incident_lists: Vec<(&str, IncidentFilter)> = vec![
+            (
+                "open (home, badge, roll-up, console)",
+                IncidentFilter {
+                    statuses: open.clone(),
+                    limit: 200,
+                    ..Default::default()
+                },
+            ),
+            (
+                "last 14 days (home)",
+                IncidentFilter {
+                    kind: Some(IncidentKind::Incident),
+                    since: Some(now - Duration::days(14)),
+                    before: Some(now + Duration::minutes(1)),
+                    limit: 201,
+                    ..Default::default()
+                },
+            ),
+            (
+                "three months (history)",
+                IncidentFilter {
+                    since: Some(now - Duration::days(90)),
+                    before: Some(now),
+                    limit: 201,
+                    ..Default::default()
+                },
+            ),
+            (
+                "three months after a cursor (history, next part)",
+                IncidentFilter {
+                    since: Some(now - Duration::days(90)),
+                    before: Some(now),
+                    limit: 201,
+                    after: Some(cursor.clone()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "a component and its children (component page, feed)",
+                IncidentFilter {
+                    component_ids: vec![id(1), id(2), id(3)],
+                    limit: 25,
+                    ..Default::default()
+                },
+            ),
+            (
+                "a component before a date (component page, older)",
+                IncidentFilter {
+                    component_ids: vec![id(1)],
+                    before: Some(now - Duration::days(30)),
+                    limit: 25,
+                    ..Default::default()
+                },
+            ),
+            (
+                "newest (feeds, console, /api/v1)",
+                IncidentFilter {
+                    limit: 50,
+                    ..Default::default()
+                },
+            ),
+            (
+                "newest before a date (/api/v1)",
+                IncidentFilter {
+                    before: Some(now - Duration::days(30)),
+                    limit: 50,
+                    ..Default::default()
+                },
+            ),
+            (
+                "a kind (/api/v1, /api/v2)",
+                IncidentFilter {
+                    kind: Some(IncidentKind::Incident),
+                    limit: 50,
+                    ..Default::default()
+                },
+            ),
+            (
+                "a kind and statuses (/api/v2 unresolved, maintenances)",
+                IncidentFilter {
+                    kind: Some(IncidentKind::Incident),
+                    statuses: unresolved,
+                    limit: 50,
+                    ..Default::default()
+                },
+            ),
+            (
+                "a status (/api/v1)",
+                IncidentFilter {
+                    statuses: vec![IncidentStatus::Resolved],
+                    limit: 50,
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut all: Vec<(String, Read)> = vec![
+            ("page".into(), page()),
+            ("components".into(), components()),
+            ("component".into(), component(&id(1))),
+            (
+                "status_history: every component (uptime bars)".into(),
+                status_history(None, now - Duration::days(90)),
+            ),
+            (
+                "status_history: one component".into(),
+                status_history(Some(&id(1)), now - Duration::days(90)),
+            ),
+        ];
+        for (case, filter) in incident_lists {
+            all.push((format!("incidents: {case}"), incidents(&filter)));
+        }
+        all.extend([
+            (
+                "incident_component_ids".into(),
+                incident_component_ids(&ids),
+            ),
+            ("incident".into(), incident(&id(1))),
+            ("updates_of".into(), updates_of(&ids)),
+            (
+                "translations_of_incidents".into(),
+                translations_of_incidents(&ids),
+            ),
+        ]);
+        for (part, read) in incident_details(&ids) {
+            all.push((format!("incident_details: {part}"), read));
+        }
+        for (part, read) in incident_details(&ids[..1]) {
+            all.push((format!("incident_details: {part} of one"), read));
+        }
+        all.extend([
+            ("update".into(), update(&id(1))),
+            ("remediation_item".into(), remediation_item(&id(1))),
+            (
+                "translations".into(),
+                translations(TranslatableKind::Update, &id(1)),
+            ),
+            (
+                "translations_of_kind: page".into(),
+                translations_of_kind(TranslatableKind::Page),
+            ),
+            (
+                "translations_of_kind: component".into(),
+                translations_of_kind(TranslatableKind::Component),
+            ),
+            (
+                "open_incidents_affecting".into(),
+                open_incidents_affecting(&id(1)),
+            ),
+            ("due_maintenances".into(), due_maintenances(now)),
+            ("token_by_hash".into(), token_by_hash("0123abcd")),
+            ("tokens".into(), tokens()),
+            ("user_by_name".into(), user_by_name("ada")),
+            ("user_count".into(), user_count()),
+            ("user_by_id".into(), user_by_id(&id(1))),
+            ("users".into(), users()),
+            ("session".into(), session("0123abcd")),
+            (
+                "audit_log: newest".into(),
+                audit_log(&AuditFilter {
+                    limit: 50,
+                    ..Default::default()
+                }),
+            ),
+            (
+                "audit_log: older page".into(),
+                audit_log(&AuditFilter {
+                    before: Some(now),
+                    limit: 50,
+                    ..Default::default()
+                }),
+            ),
+            (
+                "audit_log: an actor".into(),
+                audit_log(&AuditFilter {
+                    actor: Some("user:ada".into()),
+                    limit: 50,
+                    ..Default::default()
+                }),
+            ),
+            (
+                "audit_log: an object".into(),
+                audit_log(&AuditFilter {
+                    object_kind: Some("incident".into()),
+                    object_id: Some(id(1)),
+                    limit: 50,
+                    ..Default::default()
+                }),
+            ),
+            ("latest_change".into(), latest_change()),
+        ]);
+        all
+    }
+}
 
 macro_rules! sql_store {
     ($store:ident, $db:ty, $migrator:expr, $begin:literal, $for_update:literal) => {
@@ -111,23 +791,29 @@ macro_rules! sql_store {
 
         use crate::domain::*;
         use crate::store::sql::{classify, json_list, json_value, parse, PROBED_TABLES, PROBED_UPDATES};
+        use crate::store::sql::reads::{self, Param};
+
+        /// Binds a read's parameters in order.
+        macro_rules! bind_all {
+            ($q:expr, $params:expr) => {{
+                let mut q = $q;
+                for p in $params {
+                    q = match p {
+                        Param::Text(s) => q.bind(s.clone()),
+                        Param::Int(n) => q.bind(*n),
+                        Param::Bool(b) => q.bind(*b),
+                        Param::Time(t) => q.bind(*t),
+                    };
+                }
+                q
+            }};
+        }
         use crate::store::*;
 
         type DbRow = <$db as sqlx::Database>::Row;
         type Tx<'a> = sqlx::Transaction<'a, $db>;
 
-        const INCIDENT_COLUMNS: &str = "id, kind, title, impact, status, locale, symptom, \
-            impact_started_at, detected_at, mitigated_at, impact_ended_at, monitoring_at, \
-            resolved_at, started_at, scheduled_for, scheduled_until, auto_transition, created_at, updated_at";
-        const COMPONENT_COLUMNS: &str = "id, name, description, group_id, is_group, \
-            children_label, position, status, only_show_if_degraded, showcase, start_date, \
-            created_at, updated_at";
-        const UPDATE_COLUMNS: &str = "u.id, u.incident_id, u.status, u.message, u.display_at, \
-            u.next_update_by, u.created_at, u.updated_at";
-        const ITEM_COLUMNS: &str = "id, incident_id, position, title, detail, category, state, \
-            state_reason, due_on, tracker_url, completed_at, created_at, updated_at";
-        const TRANSLATION_COLUMNS: &str = "object_kind, object_id, field, locale, text, \
-            provenance, source_digest, updated_at";
+
 
         fn page_from(row: &DbRow) -> StoreResult<PageSettings> {
             Ok(PageSettings {
@@ -1064,13 +1750,23 @@ macro_rules! sql_store {
                 }
                 if let Some(audit) = &audit {
                     insert_audit(&mut tx, audit).await?;
+                    // Last, so the row is locked only while committing: writers of every
+                    // instance pass here one at a time, in the order they commit, so the marker
+                    // always names the last committed write (an audit row's `at` is taken
+                    // before its transaction and by its own instance's clock: ordering by it
+                    // could miss a write that committed late or on a slower clock).
+                    sqlx::query("UPDATE change_marker SET audit_id = $1 WHERE singleton = 1")
+                        .bind(&audit.id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn page(&self) -> StoreResult<Option<PageSettings>> {
-                sqlx::query("SELECT * FROM page_settings WHERE singleton = 1")
+                let r = reads::page();
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| page_from(&r))
@@ -1078,12 +1774,8 @@ macro_rules! sql_store {
             }
 
             async fn components(&self) -> StoreResult<Vec<Component>> {
-                let sql = format!(
-                    "SELECT {COMPONENT_COLUMNS} FROM components \
-                     ORDER BY COALESCE((SELECT g.position FROM components g WHERE g.id = components.group_id), position), \
-                     group_id IS NOT NULL, position, created_at"
-                );
-                sqlx::query(&sql)
+                let r = reads::components();
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1095,9 +1787,8 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(id) {
                     return Ok(None);
                 }
-                let sql = format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE id = $1");
-                sqlx::query(&sql)
-                    .bind(id)
+                let r = reads::component(id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| component_from(&r))
@@ -1109,70 +1800,26 @@ macro_rules! sql_store {
                 component_id: Option<&str>,
                 since: DateTime<Utc>,
             ) -> StoreResult<Vec<StatusChange>> {
-                sqlx::query(
-                    "SELECT id, component_id, old_status, new_status, at, incident_id \
-                     FROM component_status_history \
-                     WHERE ($1 IS NULL OR component_id = $1) AND at >= $2 \
-                     ORDER BY component_id, at, seq",
-                )
-                .bind(component_id.map(|id| if crate::ids::plausible(id) { id } else { "" }))
-                .bind(since)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(history_from)
-                .collect()
+                let r = reads::status_history(component_id, since);
+                let mut changes = bind_all!(sqlx::query(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(history_from)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                // By component, each in time order (the sort is stable).
+                changes.sort_by(|a, b| a.component_id.cmp(&b.component_id));
+                Ok(changes)
             }
 
             async fn incidents(&self, f: &IncidentFilter) -> StoreResult<Vec<Incident>> {
-                // $1 kind, $2 before, $3 since, $4 limit, then the statuses, then the components.
-                let mut sql = format!(
-                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE ($1 IS NULL OR kind = $1) \
-                     AND ($2 IS NULL OR started_at < $2) AND ($3 IS NULL OR started_at >= $3)"
-                );
-                let mut n = 4;
-                let mut placeholders = |count: usize| {
-                    let list: Vec<String> = (0..count).map(|i| format!("${}", n + 1 + i)).collect();
-                    n += count;
-                    list.join(", ")
-                };
-                if !f.statuses.is_empty() {
-                    sql.push_str(&format!(" AND status IN ({})", placeholders(f.statuses.len())));
-                }
-                if !f.component_ids.is_empty() {
-                    sql.push_str(&format!(
-                        " AND id IN (SELECT incident_id FROM incident_components WHERE component_id IN ({}))",
-                        placeholders(f.component_ids.len())
-                    ));
-                }
-                if f.after.is_some() {
-                    // After the cursor in the order below (keyset pagination).
-                    let p: Vec<String> = placeholders(3).split(", ").map(str::to_string).collect();
-                    sql.push_str(&format!(
-                        " AND (started_at < {s} OR (started_at = {s} AND (created_at < {c} \
-                         OR (created_at = {c} AND id > {i}))))",
-                        s = p[0],
-                        c = p[1],
-                        i = p[2]
-                    ));
-                }
-                sql.push_str(" ORDER BY started_at DESC, created_at DESC, id LIMIT $4");
-                let mut q = sqlx::query(&sql)
-                    .bind(f.kind.map(|k| k.as_str()))
-                    .bind(f.before)
-                    .bind(f.since)
-                    .bind(f.limit);
-                for s in &f.statuses {
-                    q = q.bind(s.as_str());
-                }
-                for c in &f.component_ids {
-                    // An id that cannot exist matches nothing.
-                    q = q.bind(if crate::ids::plausible(c) { c.as_str() } else { "" });
-                }
-                if let Some(cursor) = &f.after {
-                    q = q.bind(cursor.started_at).bind(cursor.created_at).bind(&cursor.id);
-                }
-                q.fetch_all(&self.pool).await?.iter().map(incident_from).collect()
+                let r = reads::incidents(f);
+                bind_all!(sqlx::query(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(incident_from)
+                    .collect()
             }
 
             async fn incident_component_ids(
@@ -1182,27 +1829,18 @@ macro_rules! sql_store {
                 if incident_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let list: Vec<String> =
-                    (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect();
-                let sql = format!(
-                    "SELECT incident_id, component_id FROM incident_components \
-                     WHERE incident_id IN ({}) ORDER BY incident_id, position",
-                    list.join(", ")
-                );
-                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-                for id in incident_ids {
-                    q = q.bind(id);
-                }
-                Ok(q.fetch_all(&self.pool).await?)
+                let r = reads::incident_component_ids(incident_ids);
+                Ok(bind_all!(sqlx::query_as::<_, (String, String)>(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
                 if !crate::ids::plausible(id) {
                     return Ok(None);
                 }
-                let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1");
-                sqlx::query(&sql)
-                    .bind(id)
+                let r = reads::incident(id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| incident_from(&r))
@@ -1213,38 +1851,26 @@ macro_rules! sql_store {
                 if incident_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let list: Vec<String> = (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect();
-                let sql = format!(
-                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({}) \
-                     ORDER BY u.incident_id, u.display_at, u.seq",
-                    list.join(", ")
-                );
-                let mut q = sqlx::query(&sql);
-                for id in incident_ids {
-                    q = q.bind(id);
-                }
-                q.fetch_all(&self.pool).await?.iter().map(update_from).collect()
+                let r = reads::updates_of(incident_ids);
+                bind_all!(sqlx::query(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(update_from)
+                    .collect()
             }
 
             async fn translations_of_incidents(&self, incident_ids: &[String]) -> StoreResult<Vec<Translation>> {
                 if incident_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let list = (0..incident_ids.len()).map(|i| format!("${}", i + 1)).collect::<Vec<_>>().join(", ");
-                let sql = format!(
-                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE \
-                     (object_kind IN ('incident', 'postmortem') AND object_id IN ({list})) \
-                     OR (object_kind = 'update' AND object_id IN \
-                        (SELECT id FROM incident_updates WHERE incident_id IN ({list}))) \
-                     OR (object_kind = 'remediation-item' AND object_id IN \
-                        (SELECT id FROM remediation_items WHERE incident_id IN ({list}))) \
-                     ORDER BY locale, object_kind, object_id, field"
-                );
-                let mut q = sqlx::query(&sql);
-                for id in incident_ids {
-                    q = q.bind(id);
-                }
-                q.fetch_all(&self.pool).await?.iter().map(translation_from).collect()
+                let r = reads::translations_of_incidents(incident_ids);
+                bind_all!(sqlx::query(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(translation_from)
+                    .collect()
             }
 
             async fn incident_detail(&self, id: &str) -> StoreResult<Option<IncidentDetail>> {
@@ -1259,51 +1885,33 @@ macro_rules! sql_store {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                // One placeholder per id, reused by every query below.
-                let list = (1..=ids.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                macro_rules! bound {
-                    ($q:expr) => {{
-                        let mut q = $q;
-                        for id in ids {
-                            q = q.bind(id);
-                        }
-                        q
-                    }};
-                }
-                let sql = format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({list})");
-                let incidents: Vec<Incident> = bound!(sqlx::query(&sql))
+                let mut queries = reads::incident_details(ids).into_iter().map(|(_, r)| r);
+                let mut next = || {
+                    queries
+                        .next()
+                        .ok_or_else(|| StoreError::Corrupt("incident_details: a query is missing".into()))
+                };
+                let r = next()?;
+                let incidents: Vec<Incident> = bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(incident_from)
                     .collect::<StoreResult<_>>()?;
-                let sql = format!(
-                    "SELECT incident_id, component_id FROM incident_components \
-                     WHERE incident_id IN ({list}) ORDER BY incident_id, position"
-                );
+                let r = next()?;
                 let links: Vec<(String, String)> =
-                    bound!(sqlx::query_as::<_, (String, String)>(&sql))
+                    bind_all!(sqlx::query_as::<_, (String, String)>(&r.sql), &r.params)
                         .fetch_all(&self.pool)
                         .await?;
-                let sql = format!(
-                    "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
-                     ORDER BY u.display_at, u.seq"
-                );
-                let mut updates: Vec<Update> = bound!(sqlx::query(&sql))
+                let r = next()?;
+                let mut updates: Vec<Update> = bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(update_from)
                     .collect::<StoreResult<_>>()?;
-                let sql = format!(
-                    "SELECT c.update_id, c.component_id, c.old_status, c.new_status \
-                     FROM update_component_changes c JOIN incident_updates u ON u.id = c.update_id \
-                     WHERE u.incident_id IN ({list}) ORDER BY c.update_id, c.position"
-                );
-                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let r = next()?;
+                for row in &bind_all!(sqlx::query(&r.sql), &r.params).fetch_all(&self.pool).await? {
                     let update_id: String = row.try_get("update_id")?;
                     if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
                         u.component_changes.push(ComponentChange {
@@ -1313,12 +1921,8 @@ macro_rules! sql_store {
                         });
                     }
                 }
-                let sql = format!(
-                    "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
-                     FROM update_revisions r JOIN incident_updates u ON u.id = r.update_id \
-                     WHERE u.incident_id IN ({list}) ORDER BY r.replaced_at, r.id"
-                );
-                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let r = next()?;
+                for row in &bind_all!(sqlx::query(&r.sql), &r.params).fetch_all(&self.pool).await? {
                     let update_id: String = row.try_get("update_id")?;
                     if let Some(u) = updates.iter_mut().find(|u| u.id == update_id) {
                         u.revisions.push(Revision {
@@ -1331,11 +1935,8 @@ macro_rules! sql_store {
                         });
                     }
                 }
-                let sql = format!(
-                    "SELECT incident_id, summary, root_cause, resolution, state, published_at, \
-                     created_at, updated_at FROM postmortems WHERE incident_id IN ({list})"
-                );
-                let postmortems: Vec<Postmortem> = bound!(sqlx::query(&sql))
+                let r = next()?;
+                let postmortems: Vec<Postmortem> = bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1352,30 +1953,16 @@ macro_rules! sql_store {
                         })
                     })
                     .collect::<StoreResult<_>>()?;
-                let sql = format!(
-                    "SELECT {ITEM_COLUMNS} FROM remediation_items WHERE incident_id IN ({list}) \
-                     ORDER BY incident_id, position, created_at"
-                );
-                let items: Vec<RemediationItem> = bound!(sqlx::query(&sql))
+                let r = next()?;
+                let items: Vec<RemediationItem> = bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
                     .map(item_from)
                     .collect::<StoreResult<_>>()?;
-                let sql = format!(
-                    "SELECT t.object_kind, t.object_id, t.field, t.locale, t.text, t.provenance, \
-                     t.source_digest, t.updated_at, \
-                     COALESCE(u.incident_id, r.incident_id, t.object_id) AS owner \
-                     FROM translations t \
-                     LEFT JOIN incident_updates u ON t.object_kind = 'update' AND u.id = t.object_id \
-                     LEFT JOIN remediation_items r ON t.object_kind = 'remediation-item' AND r.id = t.object_id \
-                     WHERE (t.object_kind IN ('incident', 'postmortem') AND t.object_id IN ({list})) \
-                     OR (t.object_kind = 'update' AND u.incident_id IN ({list})) \
-                     OR (t.object_kind = 'remediation-item' AND r.incident_id IN ({list})) \
-                     ORDER BY t.locale, t.object_kind, t.object_id, t.field"
-                );
+                let r = next()?;
                 let mut translations: Vec<(String, Translation)> = Vec::new();
-                for row in &bound!(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                for row in &bind_all!(sqlx::query(&r.sql), &r.params).fetch_all(&self.pool).await? {
                     translations.push((row.try_get("owner")?, translation_from(row)?));
                 }
                 // In the order asked for; unknown ids are skipped.
@@ -1416,9 +2003,8 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(id) {
                     return Ok(None);
                 }
-                let sql = format!("SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.id = $1");
-                sqlx::query(&sql)
-                    .bind(id)
+                let r = reads::update(id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| update_from(&r))
@@ -1429,9 +2015,8 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(id) {
                     return Ok(None);
                 }
-                let sql = format!("SELECT {ITEM_COLUMNS} FROM remediation_items WHERE id = $1");
-                sqlx::query(&sql)
-                    .bind(id)
+                let r = reads::remediation_item(id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| item_from(&r))
@@ -1446,13 +2031,8 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(object_id) {
                     return Ok(Vec::new());
                 }
-                let sql = format!(
-                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE object_kind = $1 \
-                     AND object_id = $2 ORDER BY locale, field"
-                );
-                sqlx::query(&sql)
-                    .bind(kind.as_str())
-                    .bind(object_id)
+                let r = reads::translations(kind, object_id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1461,12 +2041,8 @@ macro_rules! sql_store {
             }
 
             async fn translations_of_kind(&self, kind: TranslatableKind) -> StoreResult<Vec<Translation>> {
-                let sql = format!(
-                    "SELECT {TRANSLATION_COLUMNS} FROM translations WHERE object_kind = $1 \
-                     ORDER BY object_id, locale, field"
-                );
-                sqlx::query(&sql)
-                    .bind(kind.as_str())
+                let r = reads::translations_of_kind(kind);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1478,26 +2054,15 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(component_id) {
                     return Ok(Vec::new());
                 }
-                Ok(sqlx::query_scalar(
-                    "SELECT i.id FROM incidents i JOIN incident_components ic ON ic.incident_id = i.id \
-                     WHERE ic.component_id = $1 AND i.status NOT IN ('resolved', 'completed', 'scheduled') \
-                     ORDER BY i.id",
-                )
-                .bind(component_id)
-                .fetch_all(&self.pool)
-                .await?)
+                let r = reads::open_incidents_affecting(component_id);
+                Ok(bind_all!(sqlx::query_scalar(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn due_maintenances(&self, now: DateTime<Utc>) -> StoreResult<Vec<Incident>> {
-                let sql = format!(
-                    "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE kind = 'maintenance' \
-                     AND auto_transition = $2 AND ((status = 'scheduled' AND scheduled_for <= $1) \
-                     OR (status IN ('in_progress', 'verifying') AND scheduled_until <= $1)) \
-                     ORDER BY scheduled_for, id"
-                );
-                sqlx::query(&sql)
-                    .bind(now)
-                    .bind(true)
+                let r = reads::due_maintenances(now);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1506,8 +2071,8 @@ macro_rules! sql_store {
             }
 
             async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<ApiToken>> {
-                sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1")
-                    .bind(hash)
+                let r = reads::token_by_hash(hash);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| token_from(&r))
@@ -1515,7 +2080,8 @@ macro_rules! sql_store {
             }
 
             async fn tokens(&self) -> StoreResult<Vec<ApiToken>> {
-                sqlx::query("SELECT * FROM api_tokens ORDER BY created_at, id")
+                let r = reads::tokens();
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1538,8 +2104,8 @@ macro_rules! sql_store {
                 if username.contains('\0') {
                     return Ok(None);
                 }
-                sqlx::query("SELECT * FROM users WHERE username = $1")
-                    .bind(username)
+                let r = reads::user_by_name(username);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| user_from(&r))
@@ -1547,7 +2113,8 @@ macro_rules! sql_store {
             }
 
             async fn user_count(&self) -> StoreResult<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                let r = reads::user_count();
+                Ok(bind_all!(sqlx::query_scalar(&r.sql), &r.params)
                     .fetch_one(&self.pool)
                     .await?)
             }
@@ -1556,8 +2123,8 @@ macro_rules! sql_store {
                 if !crate::ids::plausible(id) {
                     return Ok(None);
                 }
-                sqlx::query("SELECT * FROM users WHERE id = $1")
-                    .bind(id)
+                let r = reads::user_by_id(id);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|r| user_from(&r))
@@ -1565,7 +2132,8 @@ macro_rules! sql_store {
             }
 
             async fn users(&self) -> StoreResult<Vec<User>> {
-                sqlx::query("SELECT * FROM users ORDER BY username")
+                let r = reads::users();
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
@@ -1597,8 +2165,8 @@ macro_rules! sql_store {
             }
 
             async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
-                sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
-                    .bind(id_hash)
+                let r = reads::session(id_hash);
+                bind_all!(sqlx::query(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|row| -> StoreResult<Session> {
@@ -1614,27 +2182,21 @@ macro_rules! sql_store {
             }
 
             async fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
-                sqlx::query(
-                    "SELECT * FROM audit_log WHERE ($1 IS NULL OR actor = $1) \
-                     AND ($2 IS NULL OR object_kind = $2) AND ($3 IS NULL OR object_id = $3) \
-                     AND ($4 IS NULL OR at < $4) ORDER BY at DESC, id DESC LIMIT $5",
-                )
-                .bind(f.actor.as_deref())
-                .bind(f.object_kind.as_deref())
-                .bind(f.object_id.as_deref())
-                .bind(f.before)
-                .bind(f.limit)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(audit_from)
-                .collect()
+                let r = reads::audit_log(f);
+                bind_all!(sqlx::query(&r.sql), &r.params)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(audit_from)
+                    .collect()
             }
 
             async fn latest_change(&self) -> StoreResult<Option<String>> {
-                Ok(sqlx::query_scalar("SELECT id FROM audit_log ORDER BY at DESC, id DESC LIMIT 1")
+                let r = reads::latest_change();
+                let marker: Option<Option<String>> = bind_all!(sqlx::query_scalar(&r.sql), &r.params)
                     .fetch_optional(&self.pool)
-                    .await?)
+                    .await?;
+                Ok(marker.flatten())
             }
 
             async fn count(&self, table: CountedTable) -> StoreResult<i64> {

@@ -763,12 +763,9 @@ pub async fn list_incidents(
     let links = store.incident_component_ids(&ids).await?;
     let components = store.components().await?;
     let base = state.service.page().await?.url;
+    // The listed incidents' translations only (never every incident's).
     let translations = match &locale {
-        Some(_) => {
-            store
-                .translations_of_kind(TranslatableKind::Incident)
-                .await?
-        }
+        Some(_) => store.translations_of_incidents(&ids).await?,
         None => Vec::new(),
     };
     let list = incidents

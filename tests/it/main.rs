@@ -24,6 +24,7 @@ mod locales;
 mod maintenance;
 mod openapi;
 mod public;
+mod query_plans;
 mod races;
 mod readme;
 mod readyz;
