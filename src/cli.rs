@@ -208,9 +208,10 @@ pub enum PostCommand {
         /// The incident's title, as the page shows it.
         #[arg(long)]
         title: String,
-        /// How bad it is (maintenance is scheduled with `herald post maintenance`).
+        /// How bad it is (maintenance is scheduled with `herald post maintenance`). Default:
+        /// from the worst --component status, major for major_outage, else minor.
         #[arg(long, value_parser = incident_impact())]
-        impact: Impact,
+        impact: Option<Impact>,
         /// The incident's status with this first update.
         #[arg(long, default_value = "investigating", value_parser = one_of::<IncidentStatus>(
             IncidentStatus::for_kind(crate::domain::IncidentKind::Incident).into_iter().map(|s| s.as_str())))]
@@ -308,8 +309,7 @@ impl Cli {
             // `args_conflicts_with_subcommands` would refuse the global ones too).
             let global = ["database_url", "log_format"];
             if let Some(id) = matches.ids().map(|id| id.as_str()).find(|id| {
-                !global.contains(id)
-                    && matches.value_source(id) == Some(ValueSource::CommandLine)
+                !global.contains(id) && matches.value_source(id) == Some(ValueSource::CommandLine)
             }) {
                 let flag = id.replace('_', "-");
                 Cli::command()
@@ -320,7 +320,8 @@ impl Cli {
                     .exit();
             }
         }
-        cli.database_url_source = source(&matches, "database_url", "--database-url", "DATABASE_URL");
+        cli.database_url_source =
+            source(&matches, "database_url", "--database-url", "DATABASE_URL");
         cli.serve.listen_source = source(&matches, "listen", "--listen", "HERALD_LISTEN");
         if let (Some(Command::Serve(args)), Some(m)) =
             (&mut cli.command, matches.subcommand_matches("serve"))
@@ -446,7 +447,9 @@ fn init_logging(format: &str) {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(&cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let command = cli.command.unwrap_or_else(|| Command::Serve(cli.serve.clone()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(cli.serve.clone()));
     if !matches!(command, Command::Post(_)) && cli.database_url.trim().is_empty() {
         let source = match cli.database_url_source {
             "the default" => "the database URL",
@@ -709,7 +712,9 @@ async fn post(args: PostArgs) -> anyhow::Result<ExitCode> {
         } => {
             let mut body = Map::new();
             body.insert("title".into(), json!(title));
-            body.insert("impact".into(), json!(impact));
+            if let Some(impact) = impact {
+                body.insert("impact".into(), json!(impact));
+            }
             body.insert("status".into(), json!(status));
             body.insert("message".into(), json!(read_message(&message)?));
             body.insert("components".into(), component_map(&components));

@@ -24,10 +24,7 @@ impl PgStore {
 
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
-            anyhow::anyhow!(
-                "invalid PostgreSQL URL {}: {e}",
-                super::redact_url(url)
-            )
+            anyhow::anyhow!("invalid PostgreSQL URL {}: {e}", super::redact_url(url))
         })?;
         let place = format!("{}:{}", options.get_host(), options.get_port());
         // One connection first: the pool retries a refused connection until its timeout and

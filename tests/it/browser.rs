@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
 use herald::domain::Role;
 use herald::service::{Actor, PageInput};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::helpers::*;
 

@@ -154,7 +154,11 @@ async fn port_zero_is_replaced_by_the_real_port_everywhere_and_a_clean_stop_leav
     let copy = elsewhere.path().join("copy.db");
     std::fs::copy(&db.url, &copy).unwrap();
     let store = herald::store::open(copy.to_str().unwrap()).await.unwrap();
-    let incident = store.incident(&id).await.unwrap().expect("incident in the copy");
+    let incident = store
+        .incident(&id)
+        .await
+        .unwrap()
+        .expect("incident in the copy");
     assert_eq!(incident.title, "Backups or it did not happen");
     assert_eq!(store.tokens().await.unwrap().len(), 1);
     store.close().await;
@@ -216,7 +220,9 @@ async fn bare_herald_takes_serve_flags_and_listen_accepts_colon_port_and_hostnam
     let addr: SocketAddr = authority(&link).parse().unwrap();
     assert_eq!(addr.ip().to_string(), "127.0.0.1");
     assert_ne!(addr.port(), 0);
-    let ok = reqwest::get(format!("http://{addr}/healthz")).await.unwrap();
+    let ok = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     assert!(stop(&mut server).success());
 }
@@ -266,14 +272,18 @@ fn database_url_mistakes_get_clear_errors_and_change_nothing() {
         .arg("migrate"));
     assert_eq!(code, Some(1));
     assert_eq!(err, format!("herald: DATABASE_URL {EMPTY_URL}\n"));
-    let (code, out, err) = run(herald()
-        .current_dir(dir.path())
-        .args(["--database-url", "", "migrate"]));
+    let (code, out, err) =
+        run(herald()
+            .current_dir(dir.path())
+            .args(["--database-url", "", "migrate"]));
     assert_eq!(code, Some(1), "{out}{err}");
     assert_eq!(err, format!("herald: --database-url {EMPTY_URL}\n"));
-    let (code, _, err) = run(herald()
-        .current_dir(dir.path())
-        .args(["--database-url", "mysql://u@db.example.com/herald", "token", "list"]));
+    let (code, _, err) = run(herald().current_dir(dir.path()).args([
+        "--database-url",
+        "mysql://u@db.example.com/herald",
+        "token",
+        "list",
+    ]));
     assert_eq!(code, Some(1));
     assert_eq!(
         err,
@@ -287,7 +297,8 @@ fn database_url_mistakes_get_clear_errors_and_change_nothing() {
     );
 
     let missing = dir.path().join("no-such-dir").join("herald.db");
-    let (code, _, err) = run(herald().args(["--database-url", missing.to_str().unwrap(), "migrate"]));
+    let (code, _, err) =
+        run(herald().args(["--database-url", missing.to_str().unwrap(), "migrate"]));
     assert_eq!(code, Some(1));
     assert_eq!(
         err,
@@ -297,7 +308,8 @@ fn database_url_mistakes_get_clear_errors_and_change_nothing() {
             dir.path().join("no-such-dir").display()
         )
     );
-    let (code, _, err) = run(herald().args(["--database-url", dir.path().to_str().unwrap(), "migrate"]));
+    let (code, _, err) =
+        run(herald().args(["--database-url", dir.path().to_str().unwrap(), "migrate"]));
     assert_eq!(code, Some(1));
     assert_eq!(
         err,
@@ -433,9 +445,10 @@ fn undescribed(help: &str) -> Vec<String> {
             continue;
         }
         let described_here = trimmed.contains("  ");
-        let described_below = lines
-            .get(i + 1)
-            .is_some_and(|next| next.len() - next.trim_start().len() > line.len() - trimmed.len() && !next.trim().is_empty());
+        let described_below = lines.get(i + 1).is_some_and(|next| {
+            next.len() - next.trim_start().len() > line.len() - trimmed.len()
+                && !next.trim().is_empty()
+        });
         if !described_here && !described_below {
             missing.push(trimmed.to_string());
         }
@@ -463,17 +476,30 @@ fn every_option_and_argument_in_help_is_described() {
     for args in commands {
         let (code, help, err) = run(herald().args(*args).arg("--help"));
         assert_eq!(code, Some(0), "{args:?}: {err}");
-        assert_eq!(undescribed(&help), Vec::<String>::new(), "herald {args:?} --help:\n{help}");
-        assert!(help.contains("HERALD_LOG"), "herald {args:?} --help names HERALD_LOG");
+        assert_eq!(
+            undescribed(&help),
+            Vec::<String>::new(),
+            "herald {args:?} --help:\n{help}"
+        );
+        assert!(
+            help.contains("HERALD_LOG"),
+            "herald {args:?} --help names HERALD_LOG"
+        );
         if args.first() == Some(&"post") {
-            assert!(!help.contains("--database-url"), "herald {args:?} --help:\n{help}");
+            assert!(
+                !help.contains("--database-url"),
+                "herald {args:?} --help:\n{help}"
+            );
         }
     }
     let (_, help, _) = run(herald().args(["post", "update", "--help"]));
     assert!(help.contains("[possible values: investigating, identified, monitoring, resolved, scheduled, in_progress, verifying, completed]"), "{help}");
     assert!(help.contains("`-` reads it from standard input"), "{help}");
     let (_, help, _) = run(herald().args(["post", "incident", "--help"]));
-    assert!(help.contains("[possible values: none, minor, major, critical]"), "{help}");
+    assert!(
+        help.contains("[possible values: none, minor, major, critical]"),
+        "{help}"
+    );
     assert!(help.contains("[default: investigating] [possible values: investigating, identified, monitoring, resolved]"), "{help}");
     let (_, help, _) = run(herald().arg("--help"));
     assert!(help.contains("--listen <ADDRESS>"), "{help}");

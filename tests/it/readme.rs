@@ -15,8 +15,12 @@ use herald::domain::{ComponentStatus, IncidentStatus};
 fn try_it_block() -> String {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    let start = readme.find("<!-- try-it:begin -->").expect("try-it:begin marker");
-    let end = readme.find("<!-- try-it:end -->").expect("try-it:end marker");
+    let start = readme
+        .find("<!-- try-it:begin -->")
+        .expect("try-it:begin marker");
+    let end = readme
+        .find("<!-- try-it:end -->")
+        .expect("try-it:end marker");
     let block = readme[start..end]
         .split_once("```sh\n")
         .expect("a ```sh fence after the begin marker")
@@ -141,7 +145,9 @@ async fn the_readme_try_it_block_runs_as_written() {
         .incidents(&herald::store::IncidentFilter {
             limit: 50,
             ..Default::default()
-        }).await.unwrap();
+        })
+        .await
+        .unwrap();
     let ours = incidents
         .iter()
         .find(|i| i.title == "Email delays in Sell")
