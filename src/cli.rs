@@ -208,9 +208,10 @@ pub enum PostCommand {
         /// The incident's title, as the page shows it.
         #[arg(long)]
         title: String,
-        /// How bad it is (maintenance is scheduled with `herald post maintenance`).
+        /// How bad it is (maintenance is scheduled with `herald post maintenance`). Default:
+        /// from the worst --component status, major for major_outage, else minor.
         #[arg(long, value_parser = incident_impact())]
-        impact: Impact,
+        impact: Option<Impact>,
         /// The incident's status with this first update.
         #[arg(long, default_value = "investigating", value_parser = one_of::<IncidentStatus>(
             IncidentStatus::for_kind(crate::domain::IncidentKind::Incident).into_iter().map(|s| s.as_str())))]
@@ -721,7 +722,9 @@ async fn post(args: PostArgs) -> anyhow::Result<ExitCode> {
         } => {
             let mut body = Map::new();
             body.insert("title".into(), json!(title));
-            body.insert("impact".into(), json!(impact));
+            if let Some(impact) = impact {
+                body.insert("impact".into(), json!(impact));
+            }
             body.insert("status".into(), json!(status));
             body.insert("message".into(), json!(read_message(&message)?));
             body.insert("components".into(), component_map(&components));

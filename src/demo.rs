@@ -106,7 +106,7 @@ pub async fn load(service: &Service) -> anyhow::Result<()> {
     let resolved = service
         .create_incident(&actor, NewIncident {
             title: "Errors from the Support API in Pod 17".into(),
-            impact: Impact::Major,
+            impact: Some(Impact::Major),
             status: IncidentStatus::Investigating,
             message: "We are seeing an elevated rate of errors from the Support API for customers in Pod 17 and are investigating.".into(),
             locale: Some("en".into()),
@@ -266,7 +266,7 @@ pub async fn load(service: &Service) -> anyhow::Result<()> {
     service
         .create_incident(&actor, NewIncident {
             title: "Slow loading of Sell dashboards".into(),
-            impact: Impact::Minor,
+            impact: Some(Impact::Minor),
             status: IncidentStatus::Identified,
             message: "Dashboards in Sell load slowly for customers in all Pods. We have found a slow query introduced this morning and are deploying a fix.".into(),
             locale: Some("en".into()),

@@ -108,6 +108,17 @@ string_enum!(
 );
 
 impl Impact {
+    /// The impact suggested for an incident whose components are set to `statuses`, when the
+    /// responder does not choose one: as the page's overall indicator reads them
+    /// (`Indicator::roll_up`), a major outage is `major`; a partial outage, degraded
+    /// performance or no affected component is `minor`.
+    pub fn suggested(statuses: impl IntoIterator<Item = ComponentStatus>) -> Impact {
+        match ComponentStatus::worst(statuses) {
+            ComponentStatus::MajorOutage => Impact::Major,
+            _ => Impact::Minor,
+        }
+    }
+
     pub fn severity(self) -> u8 {
         match self {
             Impact::None => 0,

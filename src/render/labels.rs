@@ -46,3 +46,61 @@ pub fn indicator(i: Indicator) -> &'static str {
         Indicator::Maintenance => "indicator-maintenance",
     }
 }
+
+/// The audit log's actions (`session.create`), by their readable label; `None` for an action
+/// this version does not know (shown as it is).
+pub fn audit_action(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "component.create" => "audit-action-component-create",
+        "component.update" => "audit-action-component-update",
+        "incident.create" => "audit-action-incident-create",
+        "incident.update" => "audit-action-incident-update",
+        "maintenance.create" => "audit-action-maintenance-create",
+        "page.init" => "audit-action-page-init",
+        "page.update" => "audit-action-page-update",
+        "postmortem.correct" => "audit-action-postmortem-correct",
+        "postmortem.draft" => "audit-action-postmortem-draft",
+        "postmortem.publish" => "audit-action-postmortem-publish",
+        "remediation.create" => "audit-action-remediation-create",
+        "remediation.update" => "audit-action-remediation-update",
+        "session.create" => "audit-action-session-create",
+        "session.delete" => "audit-action-session-delete",
+        "token.create" => "audit-action-token-create",
+        "token.revoke" => "audit-action-token-revoke",
+        "translation.put" => "audit-action-translation-put",
+        "update.correct" => "audit-action-update-correct",
+        "update.create" => "audit-action-update-create",
+        "user.create" => "audit-action-user-create",
+        "user.disable" => "audit-action-user-disable",
+        "user.enable" => "audit-action-user-enable",
+        _ => return None,
+    })
+}
+
+/// The kinds of object the audit log names (`remediation-item`), by their readable label.
+pub fn audit_kind(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "component" => "audit-kind-component",
+        "incident" => "audit-kind-incident",
+        "page" => "audit-kind-page",
+        "postmortem" => "audit-kind-postmortem",
+        "remediation-item" => "audit-kind-remediation-item",
+        "token" => "audit-kind-token",
+        "update" => "audit-kind-update",
+        "user" => "audit-kind-user",
+        _ => return None,
+    })
+}
+
+/// A language's name in the reader's language ("anglais" on a French page, 英語 in Japanese).
+pub fn language_in(tag: &str) -> Option<&'static str> {
+    Some(match tag {
+        "en" => "language-in-en",
+        "fr" => "language-in-fr",
+        "de" => "language-in-de",
+        "es" => "language-in-es",
+        "pt-BR" => "language-in-pt-BR",
+        "ja" => "language-in-ja",
+        _ => return None,
+    })
+}

@@ -15,6 +15,35 @@ pub enum Source {
     Missing,
 }
 
+/// The language of a text shown untranslated, or none for a text in the page's language.
+/// Displays as the ` lang="…"` attribute of its element (nothing when none); the tag is one
+/// of the page's validated locales.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lang(pub Option<String>);
+
+impl Lang {
+    pub fn tag(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// Block HTML in this language: wrapped in a `div` that says so (unchanged when none).
+    pub fn wrap(&self, html: String) -> String {
+        match &self.0 {
+            Some(tag) if !html.is_empty() => format!("<div lang=\"{tag}\">{html}</div>"),
+            _ => html,
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(tag) => write!(f, " lang=\"{tag}\""),
+            None => Ok(()),
+        }
+    }
+}
+
 /// What the page must tell the reader about its texts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Notices {
@@ -102,6 +131,36 @@ impl<'a> Localizer<'a> {
     ) -> String {
         self.text(kind, object_id, field, original, original_locale)
             .0
+    }
+
+    /// The text and, when it is the original shown on a page in another language, that
+    /// language, for a `lang` attribute (WCAG 3.1.2: a screen reader reads it in its voice).
+    pub fn marked(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        field: &str,
+        original: &str,
+        original_locale: &str,
+    ) -> (String, Lang) {
+        let (text, source) = self.text(kind, object_id, field, original, original_locale);
+        let lang = match source {
+            Source::Missing => Lang(Some(original_locale.to_string())),
+            _ => Lang(None),
+        };
+        (text, lang)
+    }
+
+    /// Like `marked`, for an optional original.
+    pub fn marked_opt(
+        &self,
+        kind: TranslatableKind,
+        object_id: &str,
+        field: &str,
+        original: Option<&str>,
+        original_locale: &str,
+    ) -> Option<(String, Lang)> {
+        original.map(|o| self.marked(kind, object_id, field, o, original_locale))
     }
 
     pub fn notices(&self) -> Notices {

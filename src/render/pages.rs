@@ -10,7 +10,7 @@ use fluent_bundle::FluentArgs;
 
 use super::i18n::I18n;
 use super::labels;
-use super::localize::{Localizer, Notices};
+use super::localize::{Lang, Localizer, Notices};
 use super::markdown;
 use super::time::Formatter;
 use crate::domain::*;
@@ -85,6 +85,7 @@ pub struct Layout {
     pub css_href: String,
     pub icon_href: String,
     pub page_name: String,
+    pub page_name_lang: Lang,
     pub home_href: String,
     pub history_href: String,
     pub history_label: String,
@@ -128,16 +129,6 @@ pub const OFFERED_ZONES: &[&str] = &[
     "Pacific/Auckland",
 ];
 
-/// Language names in the reader's language ("anglais" on a French page), for notices.
-const LANGUAGE_NAME_KEYS: &[(&str, &str)] = &[
-    ("en", "language-in-en"),
-    ("fr", "language-in-fr"),
-    ("de", "language-in-de"),
-    ("es", "language-in-es"),
-    ("pt-BR", "language-in-pt-BR"),
-    ("ja", "language-in-ja"),
-];
-
 /// Language names in their own language, for the language switcher.
 const LANGUAGE_KEYS: &[(&str, &str)] = &[
     ("en", "language-name-en"),
@@ -148,9 +139,16 @@ const LANGUAGE_KEYS: &[(&str, &str)] = &[
     ("ja", "language-name-ja"),
 ];
 
-fn page_text(ctx: &Ctx, common: &Common, field: &str, original: &str) -> String {
+/// A language's name in the reader's language, for notices.
+fn language_in(ctx: &Ctx, tag: &str) -> String {
+    labels::language_in(tag)
+        .map(|k| ctx.t(k))
+        .unwrap_or_else(|| tag.to_string())
+}
+
+fn page_text(ctx: &Ctx, common: &Common, field: &str, original: &str) -> (String, Lang) {
     let l = Localizer::new(ctx.locale, &common.page_translations);
-    l.get(
+    l.marked(
         TranslatableKind::Page,
         &common.page.id,
         field,
@@ -161,7 +159,7 @@ fn page_text(ctx: &Ctx, common: &Common, field: &str, original: &str) -> String 
 
 pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
     let page = &common.page;
-    let page_name = page_text(ctx, common, "name", &page.name);
+    let (page_name, page_name_lang) = page_text(ctx, common, "name", &page.name);
     let base = page.url.trim_end_matches('/');
     let suffix = if ctx.query.is_empty() {
         String::new()
@@ -169,7 +167,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         format!("?{}", ctx.query)
     };
     let return_to = format!("{}{}", ctx.href(ctx.path), suffix);
-    let footer = page_text(ctx, common, "footer_markdown", &page.footer_markdown);
+    let (footer, footer_lang) = page_text(ctx, common, "footer_markdown", &page.footer_markdown);
     let full_title = match title {
         Some(t) => format!("{t} · {page_name}"),
         None => ctx.f("page-title", &[("page", page_name.clone())]),
@@ -248,7 +246,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         footer_html: if footer.trim().is_empty() {
             String::new()
         } else {
-            markdown::to_html(&footer)
+            footer_lang.wrap(markdown::to_html(&footer))
         },
         more_info: ctx.t("more-info-heading"),
         subscribe_label: ctx.t("subscribe-label"),
@@ -256,6 +254,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         api_href: "/api/v2/summary.json".into(),
         powered_by: ctx.t("powered-by"),
         page_name,
+        page_name_lang,
     }
 }
 
@@ -337,8 +336,10 @@ pub struct Uptime {
 pub struct ComponentRow {
     pub id: String,
     pub name: String,
+    pub name_lang: Lang,
     pub href: String,
     pub description: Option<String>,
+    pub description_lang: Lang,
     pub status_label: String,
     pub status_class: &'static str,
     pub icon: &'static str,
@@ -350,7 +351,11 @@ pub struct ComponentRow {
 }
 
 fn component_name(ctx: &Ctx, common: &Common, c: &Component) -> String {
-    Localizer::new(ctx.locale, &common.component_translations).get(
+    component_name_marked(ctx, common, c).0
+}
+
+fn component_name_marked(ctx: &Ctx, common: &Common, c: &Component) -> (String, Lang) {
+    Localizer::new(ctx.locale, &common.component_translations).marked(
         TranslatableKind::Component,
         &c.id,
         "name",
@@ -531,17 +536,24 @@ pub fn component_rows(ctx: &Ctx, common: &Common, history: &[StatusChange]) -> V
             vec![c]
         };
         let l = Localizer::new(ctx.locale, &common.component_translations);
+        let (name, name_lang) = component_name_marked(ctx, common, c);
+        let (description, description_lang) = match l.marked_opt(
+            TranslatableKind::Component,
+            &c.id,
+            "description",
+            c.description.as_deref(),
+            &common.page.default_locale,
+        ) {
+            Some((d, lang)) => (Some(d), lang),
+            None => (None, Lang::default()),
+        };
         ComponentRow {
             id: c.id.clone(),
-            name: component_name(ctx, common, c),
+            name,
+            name_lang,
             href: ctx.href(&format!("/components/{}", c.id)),
-            description: l.opt(
-                TranslatableKind::Component,
-                &c.id,
-                "description",
-                c.description.as_deref(),
-                &common.page.default_locale,
-            ),
+            description,
+            description_lang,
             status_label: ctx.t(labels::component_status(status)),
             status_class: class,
             icon,
@@ -633,7 +645,7 @@ pub fn scope(ctx: &Ctx, common: &Common, affected: &[String], summary: bool) -> 
                     };
                     ctx.f(
                         key,
-                        &[("group", group_name), ("children", names.join(", "))],
+                        &[("group", group_name), ("children", ctx.fmt().list(&names))],
                     )
                 };
                 parts.push(text);
@@ -672,11 +684,14 @@ pub fn duration(ctx: &Ctx, seconds: i64) -> String {
 pub struct IncidentCard {
     pub href: String,
     pub title: String,
+    pub title_lang: Lang,
     pub impact_class: &'static str,
     pub impact_label: String,
     pub status_label: String,
     pub scope: String,
     pub latest_html: String,
+    /// The latest message's language when it is shown untranslated.
+    pub latest_lang: Lang,
     pub latest_stamp: String,
     pub window: Option<Vec<String>>,
 }
@@ -689,6 +704,7 @@ pub struct DayRow {
 pub struct ListEntry {
     pub href: String,
     pub title: String,
+    pub title_lang: Lang,
     pub status_label: String,
     pub impact_class: &'static str,
     pub impact_label: String,
@@ -712,6 +728,9 @@ pub struct HomePage {
     /// More incidents started in these days than the page lists: where the rest are.
     pub more: Option<(String, String)>,
     pub history_link: String,
+    /// Some incidents are shown untranslated: the notice an incident page gives.
+    pub notice: Option<String>,
+    pub notice_heading: String,
     pub latest_label: String,
     pub window_label: String,
     pub legend: String,
@@ -732,30 +751,35 @@ fn window(ctx: &Ctx, i: &Incident) -> Option<Vec<String>> {
 fn card(ctx: &Ctx, common: &Common, list: &IncidentList, i: &Incident) -> IncidentCard {
     let l = Localizer::new(ctx.locale, &list.translations);
     let latest = list.updates_of(&i.id).last();
+    let (title, title_lang) = l.marked(
+        TranslatableKind::Incident,
+        &i.id,
+        "title",
+        &i.title,
+        &i.locale,
+    );
+    let latest_message = latest.map(|u| {
+        l.marked(
+            TranslatableKind::Update,
+            &u.id,
+            "message",
+            &u.message,
+            &i.locale,
+        )
+    });
     IncidentCard {
         href: ctx.href(&format!("/incidents/{}", i.id)),
-        title: l.get(
-            TranslatableKind::Incident,
-            &i.id,
-            "title",
-            &i.title,
-            &i.locale,
-        ),
+        title,
+        title_lang,
         impact_class: impact_class(i.impact),
         impact_label: ctx.t(labels::impact(i.impact)),
         status_label: ctx.t(labels::incident_status(i.status)),
         scope: scope(ctx, common, &list.components_of(&i.id), false),
-        latest_html: latest
-            .map(|u| {
-                markdown::to_html(&l.get(
-                    TranslatableKind::Update,
-                    &u.id,
-                    "message",
-                    &u.message,
-                    &i.locale,
-                ))
-            })
+        latest_html: latest_message
+            .as_ref()
+            .map(|(message, lang)| lang.wrap(markdown::to_html(message)))
             .unwrap_or_default(),
+        latest_lang: latest_message.map(|m| m.1).unwrap_or_default(),
         latest_stamp: latest.map(|u| ctx.stamp(u.display_at)).unwrap_or_default(),
         window: window(ctx, i),
     }
@@ -783,15 +807,17 @@ fn entry(ctx: &Ctx, list: &IncidentList, i: &Incident) -> ListEntry {
         ),
         None => fmt.date_time(i.started_at, Tz::UTC),
     };
+    let (title, title_lang) = l.marked(
+        TranslatableKind::Incident,
+        &i.id,
+        "title",
+        &i.title,
+        &i.locale,
+    );
     ListEntry {
         href: ctx.href(&format!("/incidents/{}", i.id)),
-        title: l.get(
-            TranslatableKind::Incident,
-            &i.id,
-            "title",
-            &i.title,
-            &i.locale,
-        ),
+        title,
+        title_lang,
         status_label: ctx.t(labels::incident_status(i.status)),
         impact_class: impact_class(i.impact),
         impact_label: ctx.t(labels::impact(i.impact)),
@@ -857,19 +883,33 @@ pub fn home(ctx: &Ctx, data: &read::HomeData) -> HomePage {
             }
         })
         .collect();
+    let active: Vec<IncidentCard> = open_incidents
+        .iter()
+        .map(|i| card(ctx, common, &data.open, i))
+        .collect();
+    let maintenances: Vec<IncidentCard> = maintenances
+        .iter()
+        .map(|i| card(ctx, common, &data.open, i))
+        .collect();
+    let days: Vec<DayRow> = days;
+    let shown: Vec<&Lang> = active
+        .iter()
+        .chain(&maintenances)
+        .flat_map(|c| [&c.title_lang, &c.latest_lang])
+        .chain(
+            days.iter()
+                .flat_map(|d| d.entries.iter().map(|e| &e.title_lang)),
+        )
+        .collect();
     HomePage {
+        notice: untranslated_notice(ctx, &shown),
+        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, common, None),
         banner: banner(ctx, indicator),
         active_heading: ctx.t("home-active-incidents"),
-        active: open_incidents
-            .iter()
-            .map(|i| card(ctx, common, &data.open, i))
-            .collect(),
+        active,
         maintenance_heading: ctx.t("home-maintenance"),
-        maintenances: maintenances
-            .iter()
-            .map(|i| card(ctx, common, &data.open, i))
-            .collect(),
+        maintenances,
         components_heading: ctx.t("home-components"),
         components: component_rows(ctx, common, &data.history),
         recent_heading: ctx.t("home-recent"),
@@ -905,6 +945,7 @@ pub struct TimelineEntry {
 
 pub struct ItemView {
     pub title: String,
+    pub title_lang: Lang,
     pub detail_html: String,
     pub state_label: String,
     pub state_class: &'static str,
@@ -928,6 +969,7 @@ pub struct IncidentPage {
     pub layout: Layout,
     pub is_maintenance: bool,
     pub title: String,
+    pub title_lang: Lang,
     pub state_label: String,
     pub state_class: &'static str,
     pub impact_label: String,
@@ -1029,7 +1071,7 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
     let d = &data.detail;
     let i = &d.incident;
     let l = Localizer::new(ctx.locale, &d.translations);
-    let title = l.get(
+    let (title, title_lang) = l.marked(
         TranslatableKind::Incident,
         &i.id,
         "title",
@@ -1063,13 +1105,16 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
                 datetime: u
                     .display_at
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                message_html: markdown::to_html(&l.get(
-                    TranslatableKind::Update,
-                    &u.id,
-                    "message",
-                    &u.message,
-                    &i.locale,
-                )),
+                message_html: {
+                    let (message, lang) = l.marked(
+                        TranslatableKind::Update,
+                        &u.id,
+                        "message",
+                        &u.message,
+                        &i.locale,
+                    );
+                    lang.wrap(markdown::to_html(&message))
+                },
                 edited: u.revisions.last().map(|r| {
                     ctx.f(
                         "edited-on",
@@ -1101,51 +1146,59 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
             )
         }),
         summary_html: l
-            .opt(
+            .marked_opt(
                 TranslatableKind::Postmortem,
                 &i.id,
                 "summary",
                 p.summary.as_deref(),
                 &i.locale,
             )
-            .map(|s| markdown::to_html(&s))
+            .map(|(s, lang)| lang.wrap(markdown::to_html(&s)))
             .unwrap_or_default(),
-        root_cause_html: markdown::to_html(&l.get(
-            TranslatableKind::Postmortem,
-            &i.id,
-            "root_cause",
-            &p.root_cause,
-            &i.locale,
-        )),
-        resolution_html: markdown::to_html(&l.get(
-            TranslatableKind::Postmortem,
-            &i.id,
-            "resolution",
-            &p.resolution,
-            &i.locale,
-        )),
+        root_cause_html: {
+            let (text, lang) = l.marked(
+                TranslatableKind::Postmortem,
+                &i.id,
+                "root_cause",
+                &p.root_cause,
+                &i.locale,
+            );
+            lang.wrap(markdown::to_html(&text))
+        },
+        resolution_html: {
+            let (text, lang) = l.marked(
+                TranslatableKind::Postmortem,
+                &i.id,
+                "resolution",
+                &p.resolution,
+                &i.locale,
+            );
+            lang.wrap(markdown::to_html(&text))
+        },
         items: d
             .remediation_items
             .iter()
             .map(|r| {
                 let (key, class) = remediation_state(r.state);
+                let (title, title_lang) = l.marked(
+                    TranslatableKind::RemediationItem,
+                    &r.id,
+                    "title",
+                    &r.title,
+                    &i.locale,
+                );
                 ItemView {
-                    title: l.get(
-                        TranslatableKind::RemediationItem,
-                        &r.id,
-                        "title",
-                        &r.title,
-                        &i.locale,
-                    ),
+                    title,
+                    title_lang,
                     detail_html: l
-                        .opt(
+                        .marked_opt(
                             TranslatableKind::RemediationItem,
                             &r.id,
                             "detail",
                             r.detail.as_deref(),
                             &i.locale,
                         )
-                        .map(|s| markdown::to_html(&s))
+                        .map(|(s, lang)| lang.wrap(markdown::to_html(&s)))
                         .unwrap_or_default(),
                     state_label: ctx.t(key),
                     state_class: class,
@@ -1183,11 +1236,7 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
     .collect();
     let summary = summary_sentence(ctx, common, d, &l);
     let notices = l.notices();
-    let original_name = LANGUAGE_NAME_KEYS
-        .iter()
-        .find(|k| k.0 == i.locale)
-        .map(|k| ctx.t(k.1))
-        .unwrap_or_else(|| i.locale.clone());
+    let original_name = language_in(ctx, &i.locale);
     let notice_texts = notice_lines(ctx, notices, &original_name);
     let mut page_layout = layout(ctx, common, Some(title.clone()));
     if !summary.is_empty() {
@@ -1231,7 +1280,24 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
         notices: notice_texts,
         notice_heading: ctx.t("notice-heading"),
         title,
+        title_lang,
     }
+}
+
+/// The notice of a list whose incidents are partly shown untranslated (as an incident page
+/// says it), naming the languages they are shown in.
+fn untranslated_notice(ctx: &Ctx, shown: &[&Lang]) -> Option<String> {
+    let mut tags: Vec<&str> = Vec::new();
+    for tag in shown.iter().filter_map(|l| l.tag()) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = tags.iter().map(|t| language_in(ctx, t)).collect();
+    Some(ctx.f("notice-missing", &[("original", ctx.fmt().list(&names))]))
 }
 
 fn notice_lines(ctx: &Ctx, n: Notices, original: &str) -> Vec<String> {
@@ -1269,6 +1335,8 @@ pub struct HistoryPage {
     pub more: Option<(String, String)>,
     pub older: (String, String),
     pub pagination_label: String,
+    pub notice: Option<String>,
+    pub notice_heading: String,
 }
 
 /// The history page (of `read::HISTORY_MONTHS` months each) holding the month of `at`.
@@ -1323,7 +1391,14 @@ pub fn history(ctx: &Ctx, data: &read::HistoryData, page: u32) -> HistoryPage {
             })
         })
         .collect();
+    let months: Vec<MonthView> = months;
+    let shown: Vec<&Lang> = months
+        .iter()
+        .flat_map(|m| m.entries.iter().map(|e| &e.title_lang))
+        .collect();
     HistoryPage {
+        notice: untranslated_notice(ctx, &shown),
+        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, &data.common, Some(ctx.t("history-heading"))),
         heading: ctx.t("history-heading"),
         months,
@@ -1361,11 +1436,13 @@ pub fn history(ctx: &Ctx, data: &read::HistoryData, page: u32) -> HistoryPage {
 pub struct ComponentPage {
     pub layout: Layout,
     pub row: ComponentRow,
-    pub group_name: Option<(String, String)>,
+    pub group_name: Option<(String, String, Lang)>,
     pub incidents_heading: String,
     pub entries: Vec<ListEntry>,
     pub empty: String,
     pub older: Option<(String, String)>,
+    pub notice: Option<String>,
+    pub notice_heading: String,
 }
 
 pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
@@ -1384,11 +1461,14 @@ pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
         .next()
         .unwrap_or_else(|| {
             let (icon, class) = component_look(c.status);
+            let (name, name_lang) = component_name_marked(ctx, common, c);
             ComponentRow {
                 id: c.id.clone(),
-                name: component_name(ctx, common, c),
+                name,
+                name_lang,
                 href: ctx.href(&format!("/components/{}", c.id)),
                 description: c.description.clone(),
+                description_lang: Lang::default(),
                 status_label: ctx.t(labels::component_status(c.status)),
                 status_class: class,
                 icon,
@@ -1404,10 +1484,8 @@ pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
         .as_ref()
         .and_then(|g| common.components.iter().find(|k| &k.id == g))
         .map(|g| {
-            (
-                ctx.href(&format!("/components/{}", g.id)),
-                component_name(ctx, common, g),
-            )
+            let (name, lang) = component_name_marked(ctx, common, g);
+            (ctx.href(&format!("/components/{}", g.id)), name, lang)
         });
     let entries: Vec<ListEntry> = data
         .list
@@ -1429,7 +1507,10 @@ pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
             })
         })
         .flatten();
+    let shown: Vec<&Lang> = entries.iter().map(|e| &e.title_lang).collect();
     ComponentPage {
+        notice: untranslated_notice(ctx, &shown),
+        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, common, Some(row.name.clone())),
         incidents_heading: ctx.f("component-incidents", &[("component", row.name.clone())]),
         row,

@@ -144,16 +144,13 @@ impl<'a> Formatter<'a> {
             .map(|z| {
                 let (a, b) = (from.with_timezone(z), to.with_timezone(z));
                 let (za, zb) = (a.format("%Z").to_string(), b.format("%Z").to_string());
-                let start = format!(
-                    "{}, {}",
-                    self.date(a.date_naive()),
-                    self.clock(a.hour(), a.minute())
-                );
+                let start = self
+                    .join_date_time(self.date(a.date_naive()), self.clock(a.hour(), a.minute()));
                 let end_time = self.clock(b.hour(), b.minute());
                 let end = if b.date_naive() == a.date_naive() {
                     end_time
                 } else {
-                    format!("{}, {}", self.date(b.date_naive()), end_time)
+                    self.join_date_time(self.date(b.date_naive()), end_time)
                 };
                 if za == zb {
                     format!("{start} – {end} {za}")
@@ -168,12 +165,35 @@ impl<'a> Formatter<'a> {
     /// A date and time in one zone: `29 février 2024, 11:10 UTC`.
     pub fn date_time(&self, at: DateTime<Utc>, zone: Tz) -> String {
         let local = at.with_timezone(&zone);
-        format!(
-            "{}, {} {}",
-            self.date(local.date_naive()),
+        let time = format!(
+            "{} {}",
             self.clock(local.hour(), local.minute()),
             local.format("%Z")
-        )
+        );
+        self.join_date_time(self.date(local.date_naive()), time)
+    }
+
+    /// A date and a time of day as the locale joins them: `February 29, 2024, 11:10 AM`,
+    /// `2024年2月29日 11:10`.
+    fn join_date_time(&self, date: String, time: String) -> String {
+        let mut args = FluentArgs::new();
+        args.set("date", date);
+        args.set("time", time);
+        self.i18n.format(self.locale, "date-and-time", Some(&args))
+    }
+
+    /// Items as the locale lists them: `Pod 13, Pod 17`, `Pod 13、Pod 17`.
+    pub fn list(&self, items: &[String]) -> String {
+        let mut parts = items.iter();
+        let Some(first) = parts.next() else {
+            return String::new();
+        };
+        parts.fold(first.clone(), |head, tail| {
+            let mut args = FluentArgs::new();
+            args.set("head", head);
+            args.set("tail", tail.clone());
+            self.i18n.format(self.locale, "list-join", Some(&args))
+        })
     }
 }
 
@@ -220,6 +240,23 @@ mod tests {
         assert_eq!(
             ja.date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
             "2024年2月29日"
+        );
+        // Japanese joins a date and a time, and lists, without an English comma.
+        assert_eq!(
+            ja.date_time(t("2024-02-29T11:10:00Z"), Tz::UTC),
+            "2024年2月29日 11:10 UTC"
+        );
+        assert_eq!(
+            ja.list(&["Pod 13".into(), "Pod 17".into()]),
+            "Pod 13、Pod 17"
+        );
+        assert_eq!(
+            en.date_time(t("2024-02-29T11:10:00Z"), Tz::UTC),
+            "February 29, 2024, 11:10 AM UTC"
+        );
+        assert_eq!(
+            en.list(&["Pod 13".into(), "Pod 17".into()]),
+            "Pod 13, Pod 17"
         );
         // UTC among the display zones is not repeated.
         assert_eq!(

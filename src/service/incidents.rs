@@ -6,7 +6,10 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct NewIncident {
     pub title: String,
-    pub impact: Impact,
+    /// When left out, suggested from the worst of `components`' statuses: `major` for a
+    /// major outage, else `minor`.
+    #[serde(default)]
+    pub impact: Option<Impact>,
     pub status: IncidentStatus,
     pub message: String,
     pub locale: Option<String>,
@@ -431,7 +434,10 @@ impl Service {
         let mut problems = Problems::new();
         problems.text("title", &input.title, MAX_LINE_CHARS);
         problems.opt_text("symptom", input.symptom.as_deref(), MAX_LINE_CHARS);
-        if input.impact == Impact::Maintenance {
+        let impact = input
+            .impact
+            .unwrap_or_else(|| Impact::suggested(input.components.values().copied()));
+        if impact == Impact::Maintenance {
             problems.add("impact", problem!("problem-impact-maintenance"));
         }
         let locale = input
@@ -457,7 +463,7 @@ impl Service {
             id: new_id(),
             kind: IncidentKind::Incident,
             title: input.title.trim().to_string(),
-            impact: input.impact,
+            impact,
             status: input.status,
             locale: locale.clone(),
             symptom: input.symptom.as_ref().map(|s| s.trim().to_string()),

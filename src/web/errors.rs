@@ -85,8 +85,17 @@ pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {
     }
 }
 
-pub async fn page_not_found(state: axum::extract::State<AppState>, headers: HeaderMap) -> Response {
-    let locale = visitor_locale(&headers, "en");
+/// No route matched: "not found" in the visitor's language (the path's prefix, the language
+/// cookie, `Accept-Language`), as the public pages choose it.
+pub async fn page_not_found(
+    state: axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let locale = match state.pages.settings(&state).await {
+        Ok(page) => super::public::error_locale(&uri, &headers, &page),
+        Err(_) => visitor_locale(&headers, "en"),
+    };
     error_page(
         &state.i18n,
         &locale,

@@ -378,7 +378,7 @@ impl PageCache {
         (*g == generation && age(*at, now).is_some_and(|age| age < FRESH_FOR)).then(|| page.clone())
     }
 
-    async fn settings(&self, state: &AppState) -> Result<Arc<PageSettings>, Error> {
+    pub async fn settings(&self, state: &AppState) -> Result<Arc<PageSettings>, Error> {
         let generation = state.service.generation();
         if let Some(page) = self.fresh_settings(generation, state.clock.now()) {
             return Ok(page);
@@ -452,6 +452,36 @@ fn best_of<'e>(accept: &str, enabled: &'e [String]) -> Option<&'e str> {
     None
 }
 
+/// The language of an unprefixed page: the visitor's cookie, else `Accept-Language`, else
+/// the page's default.
+fn negotiated<'a>(headers: &'a HeaderMap, page: &'a PageSettings) -> &'a str {
+    let enabled = &page.locales;
+    cookie(headers, LANG_COOKIE)
+        .filter(|l| enabled.iter().any(|e| e == l))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| best_of(h, enabled))
+        })
+        .unwrap_or(&page.default_locale)
+}
+
+/// The language to say "not found" in when no page matched: the path's language prefix
+/// (`/fr/…`), else the language an unprefixed page would have.
+pub fn error_locale(uri: &Uri, headers: &HeaderMap, page: &PageSettings) -> String {
+    let first = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("");
+    match page.locales.iter().find(|l| *l == first) {
+        Some(prefix) => prefix.clone(),
+        None => negotiated(headers, page).to_string(),
+    }
+}
+
 /// Who is reading: language (URL prefix, then cookie, then Accept-Language, then the page's
 /// default) and time zone (cookie).
 pub struct Visitor {
@@ -477,8 +507,8 @@ impl FromRequestParts<AppState> for Visitor {
             .settings(state)
             .await
             .map_err(|e| error_page(&state.i18n, "en", &e))?;
-        Visitor::derive(&parts.uri, &parts.headers, page).map_err(|path| {
-            let locale = super::errors::visitor_locale(&parts.headers, &path.default_locale);
+        Visitor::derive(&parts.uri, &parts.headers, page).map_err(|page| {
+            let locale = error_locale(&parts.uri, &parts.headers, &page);
             error_page(
                 &state.i18n,
                 &locale,
@@ -530,16 +560,7 @@ impl<'a> Seen<'a> {
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
         let enabled = &page.locales;
         let (locale, prefixed, rest) = if UNPREFIXED.contains(&first) {
-            let chosen = cookie(headers, LANG_COOKIE)
-                .filter(|l| enabled.iter().any(|e| e == l))
-                .or_else(|| {
-                    headers
-                        .get(header::ACCEPT_LANGUAGE)
-                        .and_then(|h| h.to_str().ok())
-                        .and_then(|h| best_of(h, enabled))
-                })
-                .unwrap_or(&page.default_locale);
-            (chosen, false, path)
+            (negotiated(headers, page), false, path)
         } else {
             let locale = enabled.iter().find(|l| *l == first)?;
             let rest = &path[1 + first.len()..];

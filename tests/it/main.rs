@@ -30,5 +30,6 @@ mod readme;
 mod readyz;
 mod seed;
 mod store_conformance;
+mod visitors;
 mod web_safety;
 mod writes;

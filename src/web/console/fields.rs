@@ -21,7 +21,7 @@ pub fn field_key(field: &str) -> &'static str {
         "state" => "console-postmortem-state",
         "state_reason" => "console-state-reason",
         "category" => "console-category",
-        "tracker_url" => "remediation-tracker",
+        "tracker_url" => "console-tracker-url",
         "due_on" | "due" => "field-due",
         "display_at" => "console-display-at",
         "next_update_by" => "console-next-update-by",

@@ -255,9 +255,20 @@ fn comp_rows(
                 |s| tr.t(labels::component_status(s)),
                 current,
             ));
+            // A child is named with its group ("Sell › Pod 13"): pods look alike.
+            let group = c
+                .group_id
+                .as_deref()
+                .and_then(|g| components.iter().find(|k| k.id == g));
             CompRow {
                 id: c.id.clone(),
-                name: c.name.clone(),
+                name: match group {
+                    Some(g) => tr.f(
+                        "console-component-in-group",
+                        &[("group", g.name.clone()), ("component", c.name.clone())],
+                    ),
+                    None => c.name.clone(),
+                },
                 child: c.group_id.is_some(),
                 status: tr.t(labels::component_status(effective_status(c, components))),
                 opts,
@@ -393,8 +404,17 @@ async fn new_incident_form(
     if form.get("status").is_empty() {
         form.set("status", "investigating");
     }
-    if form.get("impact").is_empty() {
-        form.set("impact", "minor");
+    // The impact suggested by the worst component status chosen, preselected on a preview
+    // (and on the first showing) unless the responder changed it from the last suggestion.
+    let suggested = Impact::suggested(form.0.iter().filter_map(|(k, v)| {
+        k.strip_prefix("c.")
+            .and_then(|_| v.parse::<ComponentStatus>().ok())
+    }));
+    let untouched =
+        form.get("impact").is_empty() || form.get("impact") == form.get("impact_suggested");
+    if untouched && (preview || form.get("impact").is_empty()) {
+        form.set("impact", suggested.as_str());
+        form.set("impact_suggested", suggested.as_str());
     }
     local_time_field(&mut form, "display_at");
     local_time_field(&mut form, "next_update_by");
@@ -494,7 +514,7 @@ pub async fn create_incident(
     };
     let input = NewIncident {
         title: form.get("title").to_string(),
-        impact,
+        impact: Some(impact),
         status,
         message: form.get("message").to_string(),
         locale: None,
@@ -1287,7 +1307,12 @@ fn locale_opts(tr: &Tr, page: &PageSettings, original: &str, locale: &str) -> Ve
 fn original_in(tr: &Tr, original: &str) -> String {
     tr.f(
         "console-original-in",
-        &[("language", tr.t(&format!("language-name-{original}")))],
+        &[(
+            "language",
+            crate::render::labels::language_in(original)
+                .map(|k| tr.t(k))
+                .unwrap_or_else(|| original.to_string()),
+        )],
     )
 }
 
@@ -1621,13 +1646,16 @@ pub async fn audit_page(
         Ok(e) => e,
         Err(e) => return console.visit.error(&e.into()),
     };
+    let tr = &console.visit.tr;
+    // Actions and kinds by their readable labels; one this version does not know, as stored.
+    let label = |key: Option<&str>, code: String| key.map(|k| tr.t(k)).unwrap_or(code);
     let rows = entries
         .into_iter()
         .map(|e| AuditRow {
             at: e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             actor: e.actor,
-            action: e.action,
-            kind: e.object_kind,
+            action: label(labels::audit_action(&e.action), e.action.clone()),
+            kind: label(labels::audit_kind(&e.object_kind), e.object_kind.clone()),
             id: e.object_id,
         })
         .collect();
