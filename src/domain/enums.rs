@@ -144,6 +144,17 @@ string_enum!(
 );
 
 impl IncidentStatus {
+    /// Every status of an incident or maintenance that is not over: the one definition of
+    /// "open" (the complement of [`IncidentStatus::is_closed`]).
+    pub const OPEN: [IncidentStatus; 6] = [
+        IncidentStatus::Investigating,
+        IncidentStatus::Identified,
+        IncidentStatus::Monitoring,
+        IncidentStatus::Scheduled,
+        IncidentStatus::InProgress,
+        IncidentStatus::Verifying,
+    ];
+
     pub fn kind(self) -> IncidentKind {
         match self {
             IncidentStatus::Investigating
