@@ -24,10 +24,6 @@ pub struct NewComponent {
     pub start_date: Option<NaiveDate>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponentPatch {
@@ -46,6 +42,17 @@ pub struct ComponentPatch {
     pub start_date: Option<Option<NaiveDate>>,
 }
 
+/// The other components of `component`'s group (or of the top level), in order.
+fn siblings(all: &[Component], component: &Component) -> Vec<Component> {
+    let mut siblings: Vec<Component> = all
+        .iter()
+        .filter(|c| c.group_id == component.group_id && c.id != component.id)
+        .cloned()
+        .collect();
+    siblings.sort_by_key(|c| c.position);
+    siblings
+}
+
 /// Where `component` ends up among its new siblings, and the position changes that follow.
 fn place(
     all: &[Component],
@@ -53,12 +60,7 @@ fn place(
     requested: Option<i64>,
     problems: &mut Problems,
 ) -> Vec<Component> {
-    let mut siblings: Vec<Component> = all
-        .iter()
-        .filter(|c| c.group_id == component.group_id && c.id != component.id)
-        .cloned()
-        .collect();
-    siblings.sort_by_key(|c| c.position);
+    let mut siblings = siblings(all, component);
     let max = siblings.len() as i64 + 1;
     let position = match requested {
         Some(p) if p < 1 || p > max => {
@@ -88,12 +90,7 @@ fn place(
 
 /// Old siblings close the gap a moved component leaves.
 fn close_gap(all: &[Component], moved: &Component) -> Vec<Component> {
-    let mut rest: Vec<Component> = all
-        .iter()
-        .filter(|c| c.group_id == moved.group_id && c.id != moved.id)
-        .cloned()
-        .collect();
-    rest.sort_by_key(|c| c.position);
+    let mut rest = siblings(all, moved);
     for (i, c) in rest.iter_mut().enumerate() {
         c.position = i as i64 + 1;
     }
@@ -116,6 +113,114 @@ fn check_group(
     }
 }
 
+/// A component's status set by hand or by an incident, appended to its history.
+pub(crate) fn status_op(
+    component_id: &str,
+    (old_status, new_status): (Option<ComponentStatus>, ComponentStatus),
+    at: DateTime<Utc>,
+    incident_id: Option<&str>,
+) -> Op {
+    Op::SetComponentStatus {
+        change: StatusChange {
+            id: new_id(),
+            component_id: component_id.to_string(),
+            old_status,
+            new_status,
+            at,
+            incident_id: incident_id.map(str::to_string),
+        },
+    }
+}
+
+/// A sibling that moves to close or open a gap.
+fn moved_sibling(c: Component, old: &Component, now: DateTime<Utc>) -> Op {
+    Op::UpdateComponent {
+        component: Component {
+            updated_at: now,
+            ..c
+        },
+        expected_updated_at: old.updated_at,
+    }
+}
+
+/// Checks a new component's input.
+fn check_new(all: &[Component], input: &NewComponent, problems: &mut Problems) {
+    problems.text("name", &input.name, MAX_LINE_CHARS);
+    problems.opt_text("description", input.description.as_deref(), MAX_BODY_CHARS);
+    check_group(all, &input.group_id, input.group, problems);
+    problems.opt_text("children_label", input.children_label.as_deref(), 60);
+    if !input.group && input.children_label.is_some() {
+        problems.add("children_label", problem!("problem-children-label"));
+    }
+    if input.group && input.status.is_some() {
+        problems.add("status", problem!("problem-group-status"));
+    }
+}
+
+/// The new component, before it is placed among its siblings.
+fn new_component(input: &NewComponent, now: DateTime<Utc>) -> Component {
+    Component {
+        id: new_id(),
+        name: input.name.trim().to_string(),
+        description: trimmed(input.description.as_deref()),
+        group_id: input.group_id.clone(),
+        is_group: input.group,
+        children_label: trimmed(input.children_label.as_deref()),
+        position: 0,
+        status: input.status.unwrap_or(ComponentStatus::Operational),
+        only_show_if_degraded: input.only_show_if_degraded,
+        showcase: input.showcase,
+        start_date: input.start_date,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// `before` with the patch applied (all but status and position), its problems noted.
+fn patched(
+    all: &[Component],
+    before: &Component,
+    patch: &ComponentPatch,
+    problems: &mut Problems,
+) -> Component {
+    let mut next = before.clone();
+    if let Some(name) = &patch.name {
+        problems.text("name", name, MAX_LINE_CHARS);
+        next.name = name.trim().to_string();
+    }
+    if let Some(d) = &patch.description {
+        problems.opt_text("description", d.as_deref(), MAX_BODY_CHARS);
+        next.description = trimmed(d.as_deref());
+    }
+    if let Some(g) = &patch.group_id {
+        check_group(all, g, before.is_group, problems);
+        if g.as_deref() == Some(before.id.as_str()) {
+            problems.add("group_id", problem!("problem-own-group"));
+        }
+        next.group_id = g.clone();
+    }
+    if let Some(label) = &patch.children_label {
+        problems.opt_text("children_label", label.as_deref(), 60);
+        if !before.is_group && label.is_some() {
+            problems.add("children_label", problem!("problem-children-label"));
+        }
+        next.children_label = trimmed(label.as_deref());
+    }
+    if let Some(v) = patch.only_show_if_degraded {
+        next.only_show_if_degraded = v;
+    }
+    if let Some(v) = patch.showcase {
+        next.showcase = v;
+    }
+    if let Some(d) = patch.start_date {
+        next.start_date = d;
+    }
+    if patch.status.is_some() && before.is_group {
+        problems.add("status", problem!("problem-group-status"));
+    }
+    next
+}
+
 impl Service {
     pub async fn component(&self, id: &str) -> Result<Component> {
         self.store
@@ -126,87 +231,42 @@ impl Service {
 
     pub async fn create_component(&self, actor: &Actor, input: NewComponent) -> Result<Component> {
         actor.require_responder()?;
-        let id = with_retry(|| async {
-            let now = self.now();
-            let all = self.store.components().await?;
-            let mut problems = Problems::new();
-            problems.text("name", &input.name, MAX_LINE_CHARS);
-            problems.opt_text("description", input.description.as_deref(), MAX_BODY_CHARS);
-            check_group(&all, &input.group_id, input.group, &mut problems);
-            problems.opt_text("children_label", input.children_label.as_deref(), 60);
-            if !input.group && input.children_label.is_some() {
-                problems.add("children_label", problem!("problem-children-label"));
-            }
-            if input.group && input.status.is_some() {
-                problems.add("status", problem!("problem-group-status"));
-            }
-            let component = Component {
-                id: new_id(),
-                name: input.name.trim().to_string(),
-                description: input
-                    .description
-                    .as_ref()
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty()),
-                group_id: input.group_id.clone(),
-                is_group: input.group,
-                children_label: input
-                    .children_label
-                    .as_ref()
-                    .map(|l| l.trim().to_string())
-                    .filter(|l| !l.is_empty()),
-                position: 0,
-                status: input.status.unwrap_or(ComponentStatus::Operational),
-                only_show_if_degraded: input.only_show_if_degraded,
-                showcase: input.showcase,
-                start_date: input.start_date,
-                created_at: now,
-                updated_at: now,
-            };
-            let placed = place(&all, &component, input.position, &mut problems);
-            problems.check()?;
-            let mut ops = Vec::new();
-            let mut created = component.clone();
-            for c in placed {
-                if c.id == component.id {
-                    created = c.clone();
-                    ops.push(Op::InsertComponent(c));
-                } else if let Some(old) = all
-                    .iter()
-                    .find(|o| o.id == c.id && o.position != c.position)
-                {
-                    ops.push(Op::UpdateComponent {
-                        component: Component {
-                            updated_at: now,
-                            ..c
-                        },
-                        expected_updated_at: old.updated_at,
-                    });
-                }
-            }
-            ops.push(Op::SetComponentStatus {
-                change: StatusChange {
-                    id: new_id(),
-                    component_id: created.id.clone(),
-                    old_status: None,
-                    new_status: created.status,
-                    at: now,
-                    incident_id: None,
-                },
-            });
-            self.commit(
-                actor,
-                "component.create",
-                ("component", &created.id),
-                None,
-                to_json(&created),
-                ops,
-            )
-            .await?;
-            Ok(created.id)
-        })
-        .await?;
+        let id = with_retry(|| self.try_create_component(actor, &input)).await?;
         self.component(&id).await
+    }
+
+    async fn try_create_component(&self, actor: &Actor, input: &NewComponent) -> OpResult<String> {
+        let now = self.now();
+        let all = self.store.components().await?;
+        let mut problems = Problems::new();
+        check_new(&all, input, &mut problems);
+        let component = new_component(input, now);
+        let placed = place(&all, &component, input.position, &mut problems);
+        problems.check()?;
+        let mut ops = Vec::new();
+        let mut created = component.clone();
+        for c in placed {
+            if c.id == component.id {
+                created = c.clone();
+                ops.push(Op::InsertComponent(c));
+            } else if let Some(old) = all
+                .iter()
+                .find(|o| o.id == c.id && o.position != c.position)
+            {
+                ops.push(moved_sibling(c, old, now));
+            }
+        }
+        ops.push(status_op(&created.id, (None, created.status), now, None));
+        self.commit(
+            actor,
+            "component.create",
+            ("component", &created.id),
+            None,
+            to_json(&created),
+            ops,
+        )
+        .await?;
+        Ok(created.id)
     }
 
     pub async fn patch_component(
@@ -216,117 +276,65 @@ impl Service {
         patch: ComponentPatch,
     ) -> Result<Component> {
         actor.require_responder()?;
-        with_retry(|| async {
-            let now = self.now();
-            let all = self.store.components().await?;
-            let before = all
-                .iter()
-                .find(|c| c.id == id)
-                .cloned()
-                .ok_or_else(|| Error::not_found("component", id))?;
-            let mut next = before.clone();
-            let mut problems = Problems::new();
-            if let Some(name) = &patch.name {
-                problems.text("name", name, MAX_LINE_CHARS);
-                next.name = name.trim().to_string();
-            }
-            if let Some(d) = &patch.description {
-                problems.opt_text("description", d.as_deref(), MAX_BODY_CHARS);
-                next.description = d
-                    .as_ref()
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty());
-            }
-            if let Some(g) = &patch.group_id {
-                check_group(&all, g, before.is_group, &mut problems);
-                if g.as_deref() == Some(id) {
-                    problems.add("group_id", problem!("problem-own-group"));
-                }
-                next.group_id = g.clone();
-            }
-            if let Some(label) = &patch.children_label {
-                problems.opt_text("children_label", label.as_deref(), 60);
-                if !before.is_group && label.is_some() {
-                    problems.add("children_label", problem!("problem-children-label"));
-                }
-                next.children_label = label
-                    .as_ref()
-                    .map(|l| l.trim().to_string())
-                    .filter(|l| !l.is_empty());
-            }
-            if let Some(v) = patch.only_show_if_degraded {
-                next.only_show_if_degraded = v;
-            }
-            if let Some(v) = patch.showcase {
-                next.showcase = v;
-            }
-            if let Some(d) = patch.start_date {
-                next.start_date = d;
-            }
-            if patch.status.is_some() && before.is_group {
-                problems.add("status", problem!("problem-group-status"));
-            }
-            next.updated_at = now;
-            let moved = next.group_id != before.group_id;
-            let placed = if moved || patch.position.is_some() {
-                place(&all, &next, patch.position, &mut problems)
-            } else {
-                vec![next.clone()]
-            };
-            problems.check()?;
-            let mut ops = Vec::new();
-            let mut result = next.clone();
-            let mut changed: Vec<Component> = placed;
-            if moved {
-                changed.extend(close_gap(&all, &before));
-            }
-            for c in changed {
-                let Some(old) = all.iter().find(|o| o.id == c.id) else {
-                    continue;
-                };
-                if c.id == id {
-                    result = c.clone();
-                    ops.push(Op::UpdateComponent {
-                        component: c,
-                        expected_updated_at: old.updated_at,
-                    });
-                } else if old.position != c.position {
-                    ops.push(Op::UpdateComponent {
-                        component: Component {
-                            updated_at: now,
-                            ..c
-                        },
-                        expected_updated_at: old.updated_at,
-                    });
-                }
-            }
-            if let Some(status) = patch.status {
-                if status != before.status {
-                    result.status = status;
-                    ops.push(Op::SetComponentStatus {
-                        change: StatusChange {
-                            id: new_id(),
-                            component_id: id.to_string(),
-                            old_status: Some(before.status),
-                            new_status: status,
-                            at: now,
-                            incident_id: None,
-                        },
-                    });
-                }
-            }
-            self.commit(
-                actor,
-                "component.update",
-                ("component", id),
-                to_json(&before),
-                to_json(&result),
-                ops,
-            )
-            .await?;
-            Ok(())
-        })
-        .await?;
+        with_retry(|| self.try_patch_component(actor, id, &patch)).await?;
         self.component(id).await
+    }
+
+    async fn try_patch_component(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: &ComponentPatch,
+    ) -> OpResult<()> {
+        let now = self.now();
+        let all = self.store.components().await?;
+        let before = all
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .ok_or_else(|| Error::not_found("component", id))?;
+        let mut problems = Problems::new();
+        let mut next = patched(&all, &before, patch, &mut problems);
+        next.updated_at = now;
+        let moved = next.group_id != before.group_id;
+        let mut changed = if moved || patch.position.is_some() {
+            place(&all, &next, patch.position, &mut problems)
+        } else {
+            vec![next.clone()]
+        };
+        problems.check()?;
+        if moved {
+            changed.extend(close_gap(&all, &before));
+        }
+        let mut ops = Vec::new();
+        let mut result = next.clone();
+        for c in changed {
+            let Some(old) = all.iter().find(|o| o.id == c.id) else {
+                continue;
+            };
+            if c.id == id {
+                result = c.clone();
+                ops.push(Op::UpdateComponent {
+                    component: c,
+                    expected_updated_at: old.updated_at,
+                });
+            } else if old.position != c.position {
+                ops.push(moved_sibling(c, old, now));
+            }
+        }
+        if let Some(status) = patch.status.filter(|s| *s != before.status) {
+            result.status = status;
+            ops.push(status_op(id, (Some(before.status), status), now, None));
+        }
+        self.commit(
+            actor,
+            "component.update",
+            ("component", id),
+            to_json(&before),
+            to_json(&result),
+            ops,
+        )
+        .await?;
+        Ok(())
     }
 }

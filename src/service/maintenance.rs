@@ -19,10 +19,6 @@ pub struct NewMaintenance {
     pub translations: TranslationsIn<MaintenanceTranslationIn>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceTranslationIn {
@@ -34,6 +30,47 @@ pub struct MaintenanceTranslationIn {
 /// The longest maintenance window accepted.
 const MAX_WINDOW_DAYS: i64 = 14;
 
+/// The new maintenance from its input (before its first update), its problems noted.
+fn new_maintenance(
+    input: &NewMaintenance,
+    page: &PageSettings,
+    now: DateTime<Utc>,
+    problems: &mut Problems,
+) -> Incident {
+    problems.text("title", &input.title, MAX_LINE_CHARS);
+    let scheduled_for = ms(input.scheduled_for);
+    let scheduled_until = ms(input.scheduled_until);
+    if scheduled_until <= scheduled_for {
+        problems.add("scheduled_until", problem!("problem-window-order"));
+    } else if scheduled_until - scheduled_for > Duration::days(MAX_WINDOW_DAYS) {
+        problems.add(
+            "scheduled_until",
+            problem!("problem-window-too-long", days = MAX_WINDOW_DAYS),
+        );
+    }
+    let locale = input
+        .locale
+        .clone()
+        .unwrap_or_else(|| page.default_locale.clone());
+    check_locale(problems, "locale", &locale, page);
+    Incident {
+        id: new_id(),
+        kind: IncidentKind::Maintenance,
+        title: input.title.trim().to_string(),
+        impact: Impact::Maintenance,
+        status: IncidentStatus::Scheduled,
+        locale,
+        symptom: None,
+        milestones: Milestones::default(),
+        started_at: scheduled_for,
+        scheduled_for: Some(scheduled_for),
+        scheduled_until: Some(scheduled_until),
+        auto_transition: input.auto_transition,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 impl Service {
     pub async fn create_maintenance(
         &self,
@@ -44,22 +81,8 @@ impl Service {
         let page = self.page().await?;
         let now = self.now();
         let mut problems = Problems::new();
-        problems.text("title", &input.title, MAX_LINE_CHARS);
-        let scheduled_for = ms(input.scheduled_for);
-        let scheduled_until = ms(input.scheduled_until);
-        if scheduled_until <= scheduled_for {
-            problems.add("scheduled_until", problem!("problem-window-order"));
-        } else if scheduled_until - scheduled_for > Duration::days(MAX_WINDOW_DAYS) {
-            problems.add(
-                "scheduled_until",
-                problem!("problem-window-too-long", days = MAX_WINDOW_DAYS),
-            );
-        }
-        let locale = input
-            .locale
-            .clone()
-            .unwrap_or_else(|| page.default_locale.clone());
-        check_locale(&mut problems, "locale", &locale, &page);
+        let incident = new_maintenance(&input, &page, now, &mut problems);
+        let locale = incident.locale.clone();
         let components = self.store.components().await?;
         let requested: BTreeMap<String, ComponentStatus> = input
             .components
@@ -67,22 +90,6 @@ impl Service {
             .map(|id| (id.clone(), ComponentStatus::UnderMaintenance))
             .collect();
         let targets = component_targets(&components, &requested, &mut problems);
-        let incident = Incident {
-            id: new_id(),
-            kind: IncidentKind::Maintenance,
-            title: input.title.trim().to_string(),
-            impact: Impact::Maintenance,
-            status: IncidentStatus::Scheduled,
-            locale: locale.clone(),
-            symptom: None,
-            milestones: Milestones::default(),
-            started_at: scheduled_for,
-            scheduled_for: Some(scheduled_for),
-            scheduled_until: Some(scheduled_until),
-            auto_transition: input.auto_transition,
-            created_at: now,
-            updated_at: now,
-        };
         problems.text("message", &input.message, MAX_BODY_CHARS);
         let update = Update {
             id: new_id(),
@@ -111,20 +118,10 @@ impl Service {
             now,
         };
         for (loc, t) in &input.translations {
-            scope.add(
-                &mut problems,
-                &mut ops,
-                (TranslatableKind::Incident, &incident.id),
-                (loc, t.provenance),
-                &[("title", Some(&incident.title), t.title.as_ref())],
-            );
-            scope.add(
-                &mut problems,
-                &mut ops,
-                (TranslatableKind::Update, &update.id),
-                (loc, t.provenance),
-                &[("message", Some(&update.message), t.message.as_ref())],
-            );
+            let fields = [("title", Some(incident.title.as_str()), t.title.as_ref())];
+            let opening = (&incident, &update);
+            let message = t.message.as_ref();
+            scope.add_opening(&mut problems, &mut ops, opening, (loc, t.provenance), &fields, message);
         }
         problems.check()?;
         self.commit(

@@ -22,6 +22,7 @@ mod page;
 mod postmortems;
 mod sessions;
 mod translations;
+mod updates;
 
 pub use access::*;
 pub use components::*;
@@ -31,6 +32,7 @@ pub use page::*;
 pub use postmortems::*;
 pub use sessions::*;
 pub use translations::*;
+pub use updates::*;
 
 /// How far ahead of the clock a display time or milestone may lie (clock skew between the
 /// author's machine and the server).
@@ -45,41 +47,41 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn system() -> Actor {
+    fn admin(label: &str) -> Actor {
         Actor {
-            label: "system".into(),
+            label: label.into(),
             role: Role::Admin,
         }
+    }
+
+    pub fn system() -> Actor {
+        Actor::admin("system")
     }
 
     /// The command line on the server's own machine (it can read the database directly).
     pub fn cli() -> Actor {
-        Actor {
-            label: "cli".into(),
-            role: Role::Admin,
-        }
+        Actor::admin("cli")
     }
 
     pub fn require_responder(&self) -> Result<()> {
-        if self.role.can_respond() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(format!(
-                "the {} role may only write translations",
-                self.role
-            )))
-        }
+        allow(self.role.can_respond(), || {
+            format!("the {} role may only write translations", self.role)
+        })
     }
 
     pub fn require_admin(&self) -> Result<()> {
-        if self.role.is_admin() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(format!(
-                "this needs the admin role; yours is {}",
-                self.role
-            )))
-        }
+        allow(self.role.is_admin(), || {
+            format!("this needs the admin role; yours is {}", self.role)
+        })
+    }
+}
+
+/// `Forbidden`, saying `why`, unless `allowed`.
+fn allow(allowed: bool, why: impl FnOnce() -> String) -> Result<()> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(why()))
     }
 }
 
@@ -266,6 +268,26 @@ pub(crate) fn ms(t: DateTime<Utc>) -> DateTime<Utc> {
 
 pub(crate) fn ms_opt(t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     t.map(ms)
+}
+
+/// Serde's default for flags that are on unless said otherwise.
+pub(crate) fn yes() -> bool {
+    true
+}
+
+/// An optional text as stored: trimmed, and absent when nothing is left.
+pub(crate) fn trimmed(text: Option<&str>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Checks a translated text of `field` (a line or a body, by the field's name).
+pub(crate) fn check_translated(problems: &mut Problems, name: &str, field: &str, text: &str) {
+    let max = if TranslatableKind::is_line_field(field) {
+        MAX_LINE_CHARS
+    } else {
+        MAX_BODY_CHARS
+    };
+    problems.text(name, text, max);
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

@@ -103,6 +103,132 @@ fn reorder(
     changed
 }
 
+/// The postmortem `input` describes for `detail`'s incident, its problems noted.
+fn new_postmortem(
+    input: &PostmortemInput,
+    detail: &IncidentDetail,
+    now: DateTime<Utc>,
+    problems: &mut Problems,
+) -> Postmortem {
+    let incident = &detail.incident;
+    problems.opt_text("summary", input.summary.as_deref(), MAX_BODY_CHARS);
+    problems.text("root_cause", &input.root_cause, MAX_BODY_CHARS);
+    problems.text("resolution", &input.resolution, MAX_BODY_CHARS);
+    if incident.kind != IncidentKind::Incident {
+        problems.add("incident", problem!("problem-maintenance-postmortem"));
+    }
+    if input.state == PostmortemState::Published && incident.status != IncidentStatus::Resolved {
+        problems.add("state", problem!("problem-publish-unresolved"));
+    }
+    let before = detail.postmortem.as_ref();
+    Postmortem {
+        incident_id: incident.id.clone(),
+        summary: trimmed(input.summary.as_deref()),
+        root_cause: input.root_cause.trim().to_string(),
+        resolution: input.resolution.trim().to_string(),
+        state: input.state,
+        published_at: match input.state {
+            PostmortemState::Published => before.and_then(|b| b.published_at).or(Some(now)),
+            PostmortemState::Draft => None,
+        },
+        created_at: before.map(|b| b.created_at).unwrap_or(now),
+        updated_at: now,
+    }
+}
+
+/// The audit action of writing a postmortem in `state` over `before`.
+fn postmortem_action(before: Option<&Postmortem>, state: PostmortemState) -> &'static str {
+    match (before.map(|b| b.state), state) {
+        (Some(PostmortemState::Published), PostmortemState::Published) => "postmortem.correct",
+        (_, PostmortemState::Published) => "postmortem.publish",
+        _ => "postmortem.draft",
+    }
+}
+
+/// A new item, last in `detail`'s list.
+fn new_item(input: &NewRemediationItem, detail: &IncidentDetail, now: DateTime<Utc>) -> RemediationItem {
+    RemediationItem {
+        id: new_id(),
+        incident_id: detail.incident.id.clone(),
+        position: detail.remediation_items.len() as i64 + 1,
+        title: input.title.trim().to_string(),
+        detail: trimmed(input.detail.as_deref()),
+        category: input.category,
+        state: input.state,
+        state_reason: input.state_reason.clone(),
+        due_on: input.due_on,
+        tracker_url: input.tracker_url.clone(),
+        completed_at: (input.state == RemediationState::Done).then_some(now),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The ops inserting `item`, at the position asked for (the others renumbered).
+fn new_item_ops(
+    input: &NewRemediationItem,
+    detail: &IncidentDetail,
+    item: &RemediationItem,
+    now: DateTime<Utc>,
+    problems: &mut Problems,
+) -> Vec<Op> {
+    let mut ops = vec![Op::InsertRemediationItem(item.clone())];
+    if let Some(p) = input.position {
+        if p < 1 || p > item.position {
+            problems.add(
+                "position",
+                problem!("problem-between", min = 1_i64, max = item.position),
+            );
+        }
+        for moved in reorder(&detail.remediation_items, item, p, now) {
+            if moved.id == item.id {
+                ops[0] = Op::InsertRemediationItem(moved);
+            } else {
+                ops.push(Op::UpdateRemediationItem(moved));
+            }
+        }
+    }
+    ops
+}
+
+/// `before` with the patch applied (all but the position).
+fn patched_item(
+    before: &RemediationItem,
+    patch: &RemediationPatch,
+    now: DateTime<Utc>,
+) -> RemediationItem {
+    let mut item = before.clone();
+    if let Some(t) = &patch.title {
+        item.title = t.trim().to_string();
+    }
+    if let Some(d) = &patch.detail {
+        item.detail = trimmed(d.as_deref());
+    }
+    if let Some(c) = patch.category {
+        item.category = c;
+    }
+    if let Some(s) = patch.state {
+        if s != item.state {
+            item.completed_at = (s == RemediationState::Done).then_some(now);
+            if s != RemediationState::WontDo && patch.state_reason.is_none() {
+                item.state_reason = None;
+            }
+        }
+        item.state = s;
+    }
+    if let Some(r) = &patch.state_reason {
+        item.state_reason = r.clone();
+    }
+    if let Some(d) = patch.due_on {
+        item.due_on = d;
+    }
+    if let Some(u) = &patch.tracker_url {
+        item.tracker_url = u.clone();
+    }
+    item.updated_at = now;
+    item
+}
+
 impl Service {
     pub async fn put_postmortem(
         &self,
@@ -117,37 +243,8 @@ impl Service {
             let detail = self.incident_detail(incident_id).await?;
             let incident = &detail.incident;
             let mut problems = Problems::new();
-            problems.opt_text("summary", input.summary.as_deref(), MAX_BODY_CHARS);
-            problems.text("root_cause", &input.root_cause, MAX_BODY_CHARS);
-            problems.text("resolution", &input.resolution, MAX_BODY_CHARS);
-            if incident.kind != IncidentKind::Incident {
-                problems.add("incident", problem!("problem-maintenance-postmortem"));
-            }
-            if input.state == PostmortemState::Published
-                && incident.status != IncidentStatus::Resolved
-            {
-                problems.add("state", problem!("problem-publish-unresolved"));
-            }
             let before = detail.postmortem.clone();
-            let postmortem = Postmortem {
-                incident_id: incident_id.to_string(),
-                summary: input
-                    .summary
-                    .as_ref()
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty()),
-                root_cause: input.root_cause.trim().to_string(),
-                resolution: input.resolution.trim().to_string(),
-                state: input.state,
-                published_at: match input.state {
-                    PostmortemState::Published => {
-                        before.as_ref().and_then(|b| b.published_at).or(Some(now))
-                    }
-                    PostmortemState::Draft => None,
-                },
-                created_at: before.as_ref().map(|b| b.created_at).unwrap_or(now),
-                updated_at: now,
-            };
+            let postmortem = new_postmortem(&input, &detail, now, &mut problems);
             let mut ops = vec![
                 Op::PutPostmortem(postmortem.clone()),
                 self.touch_incident(incident),
@@ -165,27 +262,13 @@ impl Service {
                     (loc, t.provenance),
                     &[
                         ("summary", postmortem.summary.as_deref(), t.summary.as_ref()),
-                        (
-                            "root_cause",
-                            Some(&postmortem.root_cause),
-                            t.root_cause.as_ref(),
-                        ),
-                        (
-                            "resolution",
-                            Some(&postmortem.resolution),
-                            t.resolution.as_ref(),
-                        ),
+                        ("root_cause", Some(&postmortem.root_cause), t.root_cause.as_ref()),
+                        ("resolution", Some(&postmortem.resolution), t.resolution.as_ref()),
                     ],
                 );
             }
             problems.check()?;
-            let action = match (before.as_ref().map(|b| b.state), postmortem.state) {
-                (Some(PostmortemState::Published), PostmortemState::Published) => {
-                    "postmortem.correct"
-                }
-                (_, PostmortemState::Published) => "postmortem.publish",
-                _ => "postmortem.draft",
-            };
+            let action = postmortem_action(before.as_ref(), postmortem.state);
             self.commit(
                 actor,
                 action,
@@ -224,42 +307,9 @@ impl Service {
             if detail.incident.kind != IncidentKind::Incident {
                 problems.add("incident", problem!("problem-maintenance-items"));
             }
-            let item = RemediationItem {
-                id: new_id(),
-                incident_id: incident_id.to_string(),
-                position: detail.remediation_items.len() as i64 + 1,
-                title: input.title.trim().to_string(),
-                detail: input
-                    .detail
-                    .as_ref()
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty()),
-                category: input.category,
-                state: input.state,
-                state_reason: input.state_reason.clone(),
-                due_on: input.due_on,
-                tracker_url: input.tracker_url.clone(),
-                completed_at: (input.state == RemediationState::Done).then_some(now),
-                created_at: now,
-                updated_at: now,
-            };
+            let item = new_item(&input, &detail, now);
             check_item(&mut problems, &item);
-            let mut ops = vec![Op::InsertRemediationItem(item.clone())];
-            if let Some(p) = input.position {
-                if p < 1 || p > item.position {
-                    problems.add(
-                        "position",
-                        problem!("problem-between", min = 1_i64, max = item.position),
-                    );
-                }
-                for moved in reorder(&detail.remediation_items, &item, p, now) {
-                    if moved.id == item.id {
-                        ops[0] = Op::InsertRemediationItem(moved);
-                    } else {
-                        ops.push(Op::UpdateRemediationItem(moved));
-                    }
-                }
-            }
+            let mut ops = new_item_ops(&input, &detail, &item, now, &mut problems);
             ops.push(self.touch_incident(&detail.incident));
             for (loc, t) in &input.translations {
                 TranslationScope {
@@ -308,38 +358,7 @@ impl Service {
             let now = self.now();
             let before = self.remediation_item(id).await?;
             let detail = self.incident_detail(&before.incident_id).await?;
-            let mut item = before.clone();
-            if let Some(t) = &patch.title {
-                item.title = t.trim().to_string();
-            }
-            if let Some(d) = &patch.detail {
-                item.detail = d
-                    .as_ref()
-                    .map(|d| d.trim().to_string())
-                    .filter(|d| !d.is_empty());
-            }
-            if let Some(c) = patch.category {
-                item.category = c;
-            }
-            if let Some(s) = patch.state {
-                if s != item.state {
-                    item.completed_at = (s == RemediationState::Done).then_some(now);
-                    if s != RemediationState::WontDo && patch.state_reason.is_none() {
-                        item.state_reason = None;
-                    }
-                }
-                item.state = s;
-            }
-            if let Some(r) = &patch.state_reason {
-                item.state_reason = r.clone();
-            }
-            if let Some(d) = patch.due_on {
-                item.due_on = d;
-            }
-            if let Some(u) = &patch.tracker_url {
-                item.tracker_url = u.clone();
-            }
-            item.updated_at = now;
+            let mut item = patched_item(&before, &patch, now);
             let mut problems = Problems::new();
             check_item(&mut problems, &item);
             let mut ops = Vec::new();

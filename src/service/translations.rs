@@ -10,6 +10,57 @@ pub struct TranslationPut {
     pub provenance: Provenance,
 }
 
+/// The id translations of `kind` are stored under (the page's own, whatever it was called).
+fn translated_id(page: &PageSettings, kind: TranslatableKind, id: &str) -> String {
+    if kind == TranslatableKind::Page {
+        page.id.clone()
+    } else {
+        id.to_string()
+    }
+}
+
+/// The ops putting the translated `input.fields` of one object into one locale, each checked
+/// against the object's original texts.
+fn translation_ops(
+    (kind, object_id, locale): (TranslatableKind, &str, &str),
+    input: &TranslationPut,
+    originals: &BTreeMap<&'static str, Option<String>>,
+    now: DateTime<Utc>,
+    problems: &mut Problems,
+) -> Vec<Op> {
+    let mut ops = Vec::new();
+    for (field, text) in &input.fields {
+        let name = format!("fields.{field}");
+        let Some(original) = originals.get(field.as_str()) else {
+            problems.add(
+                name,
+                problem!(
+                    "problem-no-such-field",
+                    kind = kind.as_str(),
+                    fields = kind.fields().join(", ")
+                ),
+            );
+            continue;
+        };
+        let Some(original) = original else {
+            problems.add(name, problem!("problem-no-original"));
+            continue;
+        };
+        check_translated(problems, &name, field, text);
+        ops.push(Op::PutTranslation(Translation {
+            kind,
+            object_id: object_id.to_string(),
+            field: field.clone(),
+            locale: locale.to_string(),
+            text: text.trim().to_string(),
+            provenance: input.provenance,
+            source_digest: text_digest(original),
+            updated_at: now,
+        }));
+    }
+    ops
+}
+
 impl Service {
     /// The original texts of an object, by field, with the locale they are written in and the
     /// incident they belong to (if any).
@@ -35,11 +86,8 @@ impl Service {
             }
             TranslatableKind::Update => {
                 let u = self.store.update(id).await?.ok_or_else(missing)?;
-                let i = self
-                    .store
-                    .incident(&u.incident_id)
-                    .await?
-                    .ok_or_else(missing)?;
+                let i = self.store.incident(&u.incident_id).await?;
+                let i = i.ok_or_else(missing)?;
                 (
                     BTreeMap::from([("message", Some(u.message))]),
                     i.locale.clone(),
@@ -58,11 +106,8 @@ impl Service {
             }
             TranslatableKind::RemediationItem => {
                 let r = self.store.remediation_item(id).await?.ok_or_else(missing)?;
-                let i = self
-                    .store
-                    .incident(&r.incident_id)
-                    .await?
-                    .ok_or_else(missing)?;
+                let i = self.store.incident(&r.incident_id).await?;
+                let i = i.ok_or_else(missing)?;
                 (
                     BTreeMap::from([("title", Some(r.title)), ("detail", r.detail)]),
                     i.locale.clone(),
@@ -110,11 +155,7 @@ impl Service {
         with_retry(|| async {
             let now = self.now();
             let (originals, original_locale, incident) = self.originals(kind, id).await?;
-            let object_id = if kind == TranslatableKind::Page {
-                page.id.clone()
-            } else {
-                id.to_string()
-            };
+            let object_id = translated_id(&page, kind, id);
             let mut problems = Problems::new();
             check_locale(&mut problems, "locale", locale, &page);
             if locale == original_locale {
@@ -129,41 +170,8 @@ impl Service {
                     problem!("problem-no-fields", fields = kind.fields().join(", ")),
                 );
             }
-            let mut ops = Vec::new();
-            for (field, text) in &input.fields {
-                let name = format!("fields.{field}");
-                let Some(original) = originals.get(field.as_str()) else {
-                    problems.add(
-                        name,
-                        problem!(
-                            "problem-no-such-field",
-                            kind = kind.as_str(),
-                            fields = kind.fields().join(", ")
-                        ),
-                    );
-                    continue;
-                };
-                let Some(original) = original else {
-                    problems.add(name, problem!("problem-no-original"));
-                    continue;
-                };
-                let max = if TranslatableKind::is_line_field(field) {
-                    MAX_LINE_CHARS
-                } else {
-                    MAX_BODY_CHARS
-                };
-                problems.text(&name, text, max);
-                ops.push(Op::PutTranslation(Translation {
-                    kind,
-                    object_id: object_id.clone(),
-                    field: field.clone(),
-                    locale: locale.to_string(),
-                    text: text.trim().to_string(),
-                    provenance: input.provenance,
-                    source_digest: text_digest(original),
-                    updated_at: now,
-                }));
-            }
+            let target = (kind, object_id.as_str(), locale);
+            let mut ops = translation_ops(target, &input, &originals, now, &mut problems);
             problems.check()?;
             if let Some(incident) = &incident {
                 ops.push(self.touch_incident(incident));
@@ -189,12 +197,75 @@ impl Service {
             Ok(())
         })
         .await?;
-        let object_id = if kind == TranslatableKind::Page {
-            page.id.clone()
-        } else {
-            id.to_string()
-        };
+        let object_id = translated_id(&page, kind, id);
         let all = self.store.translations(kind, &object_id).await?;
         Ok(all.into_iter().filter(|t| t.locale == locale).collect())
+    }
+}
+
+/// Where translations given alongside a write land: the page's locales, the original's
+/// locale, and the time they are stamped with.
+pub(crate) struct TranslationScope<'a> {
+    pub page: &'a PageSettings,
+    pub original_locale: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+impl TranslationScope<'_> {
+    /// Validates the translated `fields` (name, original text, translation) of one object into
+    /// one locale and adds their ops.
+    pub(crate) fn add(
+        &self,
+        problems: &mut Problems,
+        ops: &mut Vec<Op>,
+        (kind, object_id): (TranslatableKind, &str),
+        (locale, provenance): (&str, Provenance),
+        fields: &[(&str, Option<&str>, Option<&String>)],
+    ) {
+        let (page, original_locale, now) = (self.page, self.original_locale, self.now);
+
+        let prefix = format!("translations.{locale}");
+        check_locale(problems, &prefix, locale, page);
+        if locale == original_locale {
+            problems.add(&prefix, problem!("problem-original-locale"));
+        }
+        for (field, original, text) in fields {
+            let Some(text) = text else { continue };
+            let name = format!("{prefix}.{field}");
+            check_translated(problems, &name, field, text);
+            let Some(original) = original else {
+                problems.add(&name, problem!("problem-no-original"));
+                continue;
+            };
+            ops.push(Op::PutTranslation(Translation {
+                kind,
+                object_id: object_id.to_string(),
+                field: field.to_string(),
+                locale: locale.to_string(),
+                text: text.to_string(),
+                provenance,
+                source_digest: text_digest(original),
+                updated_at: now,
+            }));
+        }
+    }
+
+    /// The translations given with a new incident or maintenance: the incident's `fields`
+    /// and its first update's message.
+    pub(crate) fn add_opening(
+        &self,
+        problems: &mut Problems,
+        ops: &mut Vec<Op>,
+        (incident, update): (&Incident, &Update),
+        (locale, provenance): (&str, Provenance),
+        fields: &[(&str, Option<&str>, Option<&String>)],
+        message: Option<&String>,
+    ) {
+        let translation = (locale, provenance);
+        let incident_id = (TranslatableKind::Incident, incident.id.as_str());
+        self.add(problems, ops, incident_id, translation, fields);
+        let original = Some(update.message.as_str());
+        let update_id = (TranslatableKind::Update, update.id.as_str());
+        self.add(problems, ops, update_id, translation, &[("message", original, message)]);
     }
 }

@@ -1,5 +1,5 @@
-//! All SQL lives here. `Store` is implemented once for SQLite and once for PostgreSQL, from one
-//! body of SQL (`sql.rs`) written with `$1` placeholders that both databases accept.
+//! All SQL lives here. `Store` is implemented once, for SQLite and PostgreSQL alike, from one
+//! body of SQL (`sql/`) written with `$1` placeholders that both databases accept.
 //!
 //! Writes arrive as a list of [`Op`]s built by the service layer; the store applies the whole
 //! list and the audit row in one transaction, or none of it.

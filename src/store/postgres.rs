@@ -20,8 +20,6 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    const BACKEND: super::Backend = super::Backend::Postgres;
-
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
             anyhow::anyhow!("invalid PostgreSQL URL {}: {e}", super::redact_url(url))
@@ -60,20 +58,57 @@ impl PgStore {
         })
     }
 
+    /// Runs raw SQL; for tests that sabotage or repair the schema.
+    pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connection failure in words ("connection refused" rather than an I/O error's debug form).
+fn describe(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused (is PostgreSQL running and listening there?)".to_string()
+        }
+        sqlx::Error::Io(e) => e.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl super::sql::Engine for PgStore {
+    type Pool = PgPool;
+    type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+    const BACKEND: super::Backend = super::Backend::Postgres;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    fn pool(&self) -> PgPool {
+        self.pool.clone()
+    }
+
+    async fn begin(&self) -> Result<Self::Tx, sqlx::Error> {
+        self.pool.begin_with("BEGIN").await
+    }
+
     async fn close_pool(&self) {
         self.pool.close().await;
     }
 
     /// sqlx takes an advisory lock around the whole run, so concurrent starts are safe.
-    async fn run_migrations(
-        &self,
-        migrator: &sqlx::migrate::Migrator,
-    ) -> Result<(), sqlx::migrate::MigrateError> {
-        migrator.run(&self.pool).await
+    async fn run_migrations(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        MIGRATOR.run(&self.pool).await
     }
 
     /// PostgreSQL needs no in-process write lock: row locks and `updated_at` checks suffice.
-    async fn lock_writes(&self) {}
+    async fn lock_writes(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
 
     /// A transaction-scoped advisory lock on `key`, in a transaction of its own that lives as
     /// long as the guard: every instance on this database waits for it. Dropping the guard rolls
@@ -98,31 +133,6 @@ impl PgStore {
         // Dropped in this order: the transaction (releasing the lock), then the slot.
         Ok(Box::new((tx, slot)))
     }
-
-    /// Runs raw SQL; for tests that sabotage or repair the schema.
-    pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
-        sqlx::raw_sql(sql).execute(&self.pool).await?;
-        Ok(())
-    }
 }
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A connection failure in words ("connection refused" rather than an I/O error's debug form).
-fn describe(error: &sqlx::Error) -> String {
-    match error {
-        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            "connection refused (is PostgreSQL running and listening there?)".to_string()
-        }
-        sqlx::Error::Io(e) => e.to_string(),
-        other => other.to_string(),
-    }
-}
-
-super::sql::sql_store!(
-    PgStore,
-    sqlx::Postgres,
-    MIGRATOR,
-    "BEGIN",
-    " FOR NO KEY UPDATE"
-);
+super::sql::glue!(sqlx::Postgres, " FOR NO KEY UPDATE");

@@ -17,8 +17,6 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    const BACKEND: super::Backend = super::Backend::Sqlite;
-
     /// Opens (creating if needed) the database at `url`: `sqlite:path`, `sqlite://path` or a
     /// plain file path.
     pub async fn open(url: &str) -> anyhow::Result<SqliteStore> {
@@ -60,49 +58,6 @@ impl SqliteStore {
             pool,
             write_lock: Mutex::new(()),
         })
-    }
-
-    /// Moves everything in the write-ahead log into the main file and closes the connections
-    /// (the last one to close removes the `-wal` and `-shm` files), so a copy of the main file
-    /// alone is a complete backup.
-    async fn close_pool(&self) {
-        let _writes = self.write_lock.lock().await;
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await
-        {
-            tracing::warn!(error = %e, "cannot checkpoint the SQLite write-ahead log");
-        }
-        self.pool.close().await;
-    }
-
-    /// SQLite has no advisory lock: when another process applies the same migration at the
-    /// same moment, ours fails and rolls back; trying again finds it applied.
-    async fn run_migrations(
-        &self,
-        migrator: &sqlx::migrate::Migrator,
-    ) -> Result<(), sqlx::migrate::MigrateError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match migrator.run(&self.pool).await {
-                Err(e) if attempt < 5 => {
-                    tracing::warn!(error = %e, attempt, "migration failed; retrying (another instance may be migrating)");
-                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn lock_writes(&self) -> MutexGuard<'_, ()> {
-        self.write_lock.lock().await
-    }
-
-    /// Nothing to hold beyond the service's in-process lock: one process serves a SQLite file
-    /// (another process writing it still meets the `updated_at` checks).
-    async fn hold(&self, _key: &str) -> super::StoreResult<Box<dyn Send>> {
-        Ok(Box::new(()))
     }
 
     /// Runs raw SQL; for tests that sabotage or repair the schema.
@@ -162,4 +117,65 @@ fn why(path: &str, error: &sqlx::Error) -> String {
     }
 }
 
-super::sql::sql_store!(SqliteStore, sqlx::Sqlite, MIGRATOR, "BEGIN IMMEDIATE", "");
+#[async_trait::async_trait]
+impl super::sql::Engine for SqliteStore {
+    type Pool = SqlitePool;
+    type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+    const BACKEND: super::Backend = super::Backend::Sqlite;
+
+    fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    fn pool(&self) -> SqlitePool {
+        self.pool.clone()
+    }
+
+    /// `BEGIN IMMEDIATE`: the write lock is taken at once, so a transaction never fails
+    /// half-way on a lock upgrade.
+    async fn begin(&self) -> Result<Self::Tx, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// Moves everything in the write-ahead log into the main file and closes the connections
+    /// (the last one to close removes the `-wal` and `-shm` files), so a copy of the main file
+    /// alone is a complete backup.
+    async fn close_pool(&self) {
+        let _writes = self.write_lock.lock().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot checkpoint the SQLite write-ahead log");
+        }
+        self.pool.close().await;
+    }
+
+    /// SQLite has no advisory lock: when another process applies the same migration at the
+    /// same moment, ours fails and rolls back; trying again finds it applied.
+    async fn run_migrations(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match MIGRATOR.run(&self.pool).await {
+                Err(e) if attempt < 5 => {
+                    tracing::warn!(error = %e, attempt, "migration failed; retrying (another instance may be migrating)");
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn lock_writes(&self) -> Option<MutexGuard<'_, ()>> {
+        Some(self.write_lock.lock().await)
+    }
+
+    /// Nothing to hold beyond the service's in-process lock: one process serves a SQLite file
+    /// (another process writing it still meets the `updated_at` checks).
+    async fn hold(&self, _key: &str) -> super::StoreResult<Box<dyn Send>> {
+        Ok(Box::new(()))
+    }
+}
+
+super::sql::glue!(sqlx::Sqlite, "");
