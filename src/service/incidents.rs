@@ -36,7 +36,6 @@ pub struct IncidentTranslationIn {
     pub provenance: Provenance,
 }
 
-
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestonesPatch {
@@ -199,7 +198,14 @@ impl Service {
             ];
             let opening = (&incident, &plan.update);
             let message = t.message.as_ref();
-            scope.add_opening(&mut problems, &mut ops, opening, (loc, t.provenance), &fields, message);
+            scope.add_opening(
+                &mut problems,
+                &mut ops,
+                opening,
+                (loc, t.provenance),
+                &fields,
+                message,
+            );
         }
         problems.check()?;
         let after = to_json(&plan.incident);

@@ -121,7 +121,14 @@ impl Service {
             let fields = [("title", Some(incident.title.as_str()), t.title.as_ref())];
             let opening = (&incident, &update);
             let message = t.message.as_ref();
-            scope.add_opening(&mut problems, &mut ops, opening, (loc, t.provenance), &fields, message);
+            scope.add_opening(
+                &mut problems,
+                &mut ops,
+                opening,
+                (loc, t.provenance),
+                &fields,
+                message,
+            );
         }
         problems.check()?;
         self.commit(

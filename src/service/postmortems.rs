@@ -146,7 +146,11 @@ fn postmortem_action(before: Option<&Postmortem>, state: PostmortemState) -> &'s
 }
 
 /// A new item, last in `detail`'s list.
-fn new_item(input: &NewRemediationItem, detail: &IncidentDetail, now: DateTime<Utc>) -> RemediationItem {
+fn new_item(
+    input: &NewRemediationItem,
+    detail: &IncidentDetail,
+    now: DateTime<Utc>,
+) -> RemediationItem {
     RemediationItem {
         id: new_id(),
         incident_id: detail.incident.id.clone(),
@@ -262,8 +266,16 @@ impl Service {
                     (loc, t.provenance),
                     &[
                         ("summary", postmortem.summary.as_deref(), t.summary.as_ref()),
-                        ("root_cause", Some(&postmortem.root_cause), t.root_cause.as_ref()),
-                        ("resolution", Some(&postmortem.resolution), t.resolution.as_ref()),
+                        (
+                            "root_cause",
+                            Some(&postmortem.root_cause),
+                            t.root_cause.as_ref(),
+                        ),
+                        (
+                            "resolution",
+                            Some(&postmortem.resolution),
+                            t.resolution.as_ref(),
+                        ),
                     ],
                 );
             }

@@ -266,6 +266,12 @@ impl TranslationScope<'_> {
         self.add(problems, ops, incident_id, translation, fields);
         let original = Some(update.message.as_str());
         let update_id = (TranslatableKind::Update, update.id.as_str());
-        self.add(problems, ops, update_id, translation, &[("message", original, message)]);
+        self.add(
+            problems,
+            ops,
+            update_id,
+            translation,
+            &[("message", original, message)],
+        );
     }
 }

@@ -186,7 +186,12 @@ fn target_ops(
                 new_status: *new_status,
             });
             let statuses = (Some(current.status), *new_status);
-            ops.push(status_op(component_id, statuses, display_at, Some(&incident.id)));
+            ops.push(status_op(
+                component_id,
+                statuses,
+                display_at,
+                Some(&incident.id),
+            ));
         }
     }
     (changes, ops)
@@ -444,5 +449,4 @@ impl Service {
             .await?;
         self.update(id).await
     }
-
 }

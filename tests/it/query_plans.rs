@@ -203,8 +203,11 @@ async fn the_plan_check_refuses_the_old_whole_table_queries() {
 #[test]
 fn every_read_is_in_the_catalogue() {
     let read = |file: &str| {
-        std::fs::read_to_string(format!("{}/src/store/sql/{file}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
+        std::fs::read_to_string(format!(
+            "{}/src/store/sql/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     };
     let source = read("reads.rs");
     let builders: Vec<&str> = source

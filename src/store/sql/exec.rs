@@ -249,8 +249,7 @@ macro_rules! glue {
         mod glue {
             use $crate::store::sql::exec::{Exec, Stmt, Tx, Value};
 
-            type Query<'q> =
-                sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
+            type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
 
             fn query(stmt: &Stmt) -> Query<'_> {
                 let mut q = sqlx::query(&stmt.sql);

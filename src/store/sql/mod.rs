@@ -13,8 +13,8 @@ use std::str::FromStr;
 
 use super::{StoreError, StoreResult};
 
-pub(super) mod exec;
 mod details;
+pub(super) mod exec;
 mod probe;
 pub mod reads;
 mod rows;

@@ -277,9 +277,9 @@ pub fn incident_details(ids: &[String]) -> Vec<(&'static str, Read)> {
         (
             "updates",
             read(format!(
-            "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
+                "SELECT {UPDATE_COLUMNS} FROM incident_updates u WHERE u.incident_id IN ({list}) \
              ORDER BY u.display_at, u.seq"
-        )),
+            )),
         ),
         (
             "changes",
@@ -292,10 +292,10 @@ pub fn incident_details(ids: &[String]) -> Vec<(&'static str, Read)> {
         (
             "revisions",
             read(format!(
-            "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
+                "SELECT r.id, r.update_id, r.message, r.display_at, r.replaced_at, r.replaced_by \
              FROM update_revisions r JOIN incident_updates u ON u.id = r.update_id \
              WHERE u.incident_id IN ({list}) ORDER BY r.replaced_at, r.id"
-        )),
+            )),
         ),
         (
             "postmortems",
@@ -466,4 +466,3 @@ pub fn latest_change() -> Read {
         vec![],
     )
 }
-

@@ -76,7 +76,8 @@ async fn bookkeeping<E: Engine>(engine: &E, stmt: Stmt) -> StoreResult<u64> {
 
 /// Compares the applied migrations with the binary's.
 async fn migration_report<E: Engine>(engine: &E) -> StoreResult<MigrationReport> {
-    let stmt = Stmt::new("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version");
+    let stmt =
+        Stmt::new("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version");
     let applied: Vec<(i64, Vec<u8>, bool)> = match engine.pool().fetch_all(&stmt).await {
         Ok(rows) => rows
             .iter()
@@ -201,7 +202,12 @@ impl<E: Engine> Store for E {
         if incident_ids.is_empty() {
             return Ok(Vec::new());
         }
-        fetch_all(self, reads::incident_component_ids(incident_ids), rows::link).await
+        fetch_all(
+            self,
+            reads::incident_component_ids(incident_ids),
+            rows::link,
+        )
+        .await
     }
 
     async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {

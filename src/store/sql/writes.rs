@@ -308,7 +308,15 @@ pub async fn insert_update<T: Tx>(tx: &mut T, u: &Update) -> StoreResult<()> {
             continue;
         }
         position += 1;
-        insert_change(tx, &u.id, &change.component_id, position, old_status, change).await?;
+        insert_change(
+            tx,
+            &u.id,
+            &change.component_id,
+            position,
+            old_status,
+            change,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -403,7 +411,9 @@ pub async fn insert_item(tx: &mut impl Exec, r: &RemediationItem) -> StoreResult
     .bind(&r.id)
     .bind(&r.incident_id)
     .bind(r.position);
-    let stmt = bind_item_fields(stmt, r).bind(r.created_at).bind(r.updated_at);
+    let stmt = bind_item_fields(stmt, r)
+        .bind(r.created_at)
+        .bind(r.updated_at);
     run(tx, stmt, "remediation item").await?;
     Ok(())
 }

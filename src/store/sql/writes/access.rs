@@ -84,7 +84,11 @@ pub async fn insert_user(tx: &mut impl Exec, u: &User) -> StoreResult<()> {
 pub async fn insert_first_user(tx: &mut impl Exec, u: &User) -> StoreResult<()> {
     // Concurrent first users wait here for each other; the insert below then sees the users
     // committed meanwhile.
-    run_plain(tx, Stmt::new("UPDATE page_settings SET updated_at = updated_at")).await?;
+    run_plain(
+        tx,
+        Stmt::new("UPDATE page_settings SET updated_at = updated_at"),
+    )
+    .await?;
     let stmt = Stmt::new(format!(
         "INSERT INTO {USER_COLUMNS} SELECT $1, $2, $3, $4, $5, $6, $7 \
          WHERE NOT EXISTS (SELECT 1 FROM users)"
