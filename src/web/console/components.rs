@@ -157,7 +157,15 @@ async fn list_view(
 /// The list again, with the error of the row `id`'s small form.
 async fn row_refused(state: &AppState, console: &Console, id: &str, message: String) -> Reply {
     let (form, errs, row) = (Fields::default(), Errs::default(), Some((id, message)));
-    list_view(state, console, form, errs, row, StatusCode::UNPROCESSABLE_ENTITY).await
+    list_view(
+        state,
+        console,
+        form,
+        errs,
+        row,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 pub async fn components_page(State(state): State<AppState>, c: Allowed<Respond>) -> Reply {
@@ -206,7 +214,12 @@ pub async fn create_component(State(state): State<AppState>, f: Guarded<Respond>
     f.submit(
         read_new_component(form, f.tr(), &all),
         |input| state.service.create_component(&actor, input),
-        |c| (format!("{LIST}#c-{}", c.id), "console-flash-component-created"),
+        |c| {
+            (
+                format!("{LIST}#c-{}", c.id),
+                "console-flash-component-created",
+            )
+        },
         |no| list_view(&state, &f, form.clone(), no.errs, None, no.status),
     )
     .await

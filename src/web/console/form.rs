@@ -192,7 +192,8 @@ impl<'a> Reader<'a> {
     pub fn choice<T: std::str::FromStr>(&mut self, name: &str) -> Option<T> {
         let parsed = self.form.get(name).parse::<T>().ok();
         if parsed.is_none() {
-            self.errs.add(self.tr, name, self.tr.t("console-error-choice"));
+            self.errs
+                .add(self.tr, name, self.tr.t("console-error-choice"));
         }
         parsed
     }

@@ -13,10 +13,10 @@ use super::postmortem::{self, ItemRow, PostmortemSection};
 use super::rows::{comp_rows, stamp_fn, CompRow};
 use super::text::{Chrome, Opt, Tr};
 use super::visit::{Console, Refused, Reply};
+use crate::domain::IncidentDetail;
 use crate::domain::{Component, Incident, IncidentKind, IncidentStatus};
 use crate::read;
 use crate::render::{labels, markdown};
-use crate::domain::IncidentDetail;
 use crate::web::AppState;
 
 /// The statuses an incident's updates may set, and a maintenance's.

@@ -126,15 +126,18 @@ async fn view(
 }
 
 pub async fn maintenance_page(State(state): State<AppState>, c: Allowed<Respond>) -> Reply {
-    view(&state, &c, Fields::default(), Errs::default(), StatusCode::OK).await
+    view(
+        &state,
+        &c,
+        Fields::default(),
+        Errs::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The window the form schedules, or what is wrong with it.
-fn read_maintenance(
-    form: &Fields,
-    tr: &Tr,
-    all: &[Component],
-) -> Result<NewMaintenance, Errs> {
+fn read_maintenance(form: &Fields, tr: &Tr, all: &[Component]) -> Result<NewMaintenance, Errs> {
     let mut r = Reader::new(form, tr);
     for (name, label) in [
         ("title", "console-field-title"),

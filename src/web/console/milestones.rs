@@ -163,7 +163,10 @@ pub async fn put_milestones(
                 milestones: Some(patch),
                 ..Default::default()
             };
-            service.patch_incident(&actor, id, patch).await.map(|_| true)
+            service
+                .patch_incident(&actor, id, patch)
+                .await
+                .map(|_| true)
         },
         |changed| {
             let flash = if changed {
@@ -175,7 +178,9 @@ pub async fn put_milestones(
         },
         |mut no| {
             // The service names them `milestones.<name>`; the form, `<name>`.
-            no.errs = no.errs.renamed(tr, |name| name.trim_start_matches("milestones."));
+            no.errs = no
+                .errs
+                .renamed(tr, |name| name.trim_start_matches("milestones."));
             refused(&state, &f, id, "milestones".into(), f.form.clone(), no)
         },
     )

@@ -55,38 +55,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(sign_in::setup_page).post(sign_in::setup),
         )
         .route(
-            "/console/incidents/new",
-            get(new_incident::new_incident_page).post(new_incident::create_incident),
-        )
-        .route("/console/incidents/{id}", get(incident::incident_page))
-        .route(
-            "/console/incidents/{id}/updates",
-            post(updates::post_update),
-        )
-        .route("/console/updates/{id}", post(updates::correct_update))
-        .route(
-            "/console/incidents/{id}/postmortem",
-            post(postmortem::put_postmortem),
-        )
-        .route("/console/incidents/{id}/items", post(postmortem::add_item))
-        .route(
-            "/console/incidents/{id}/milestones",
-            post(milestones::put_milestones),
-        )
-        .route("/console/items/{id}", post(postmortem::patch_item))
-        .route(
-            "/console/incidents/{id}/translations",
-            get(translations::translations_page),
-        )
-        .route(
-            "/console/page/translations",
-            get(translations::page_translations_page),
-        )
-        .route(
-            "/console/translations/{kind}/{id}/{locale}",
-            post(translations::put_translation),
-        )
-        .route(
             "/console/components",
             get(components::components_page).post(components::create_component),
         )
@@ -122,8 +90,46 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(tokens::tokens_page).post(tokens::create_token),
         )
         .route("/console/tokens/{id}/revoke", post(tokens::revoke_token))
+        .merge(incident_routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             visit::render_errors,
         ))
+}
+
+/// The routes of incidents: declaring one, its screen and forms, its translations.
+fn incident_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/incidents/new",
+            get(new_incident::new_incident_page).post(new_incident::create_incident),
+        )
+        .route("/console/incidents/{id}", get(incident::incident_page))
+        .route(
+            "/console/incidents/{id}/updates",
+            post(updates::post_update),
+        )
+        .route("/console/updates/{id}", post(updates::correct_update))
+        .route(
+            "/console/incidents/{id}/postmortem",
+            post(postmortem::put_postmortem),
+        )
+        .route("/console/incidents/{id}/items", post(postmortem::add_item))
+        .route(
+            "/console/incidents/{id}/milestones",
+            post(milestones::put_milestones),
+        )
+        .route("/console/items/{id}", post(postmortem::patch_item))
+        .route(
+            "/console/incidents/{id}/translations",
+            get(translations::translations_page),
+        )
+        .route(
+            "/console/page/translations",
+            get(translations::page_translations_page),
+        )
+        .route(
+            "/console/translations/{kind}/{id}/{locale}",
+            post(translations::put_translation),
+        )
 }

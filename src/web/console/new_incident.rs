@@ -7,10 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::form::{local_time_field, Errs, Fields, Reader};
+use super::incident::INCIDENT_STATUSES;
 use super::rows::{comp_rows, component_statuses, CompRow};
 use super::text::{Chrome, Opt, Tr};
 use super::visit::{Allowed, Console, Guarded, Reply, Respond};
-use super::incident::INCIDENT_STATUSES;
 use crate::domain::{ComponentStatus, Impact, IncidentStatus};
 use crate::read;
 use crate::render::i18n::default_message_key;

@@ -152,7 +152,12 @@ pub async fn put_postmortem(
     f.submit(
         read_postmortem(&f.form, f.tr()),
         |input| state.service.put_postmortem(&actor, id, input),
-        |_| (format!("/console/incidents/{id}"), "console-flash-postmortem-saved"),
+        |_| {
+            (
+                format!("/console/incidents/{id}"),
+                "console-flash-postmortem-saved",
+            )
+        },
         |no| refused(&state, &f, id, "postmortem".into(), f.form.clone(), no),
     )
     .await
@@ -182,7 +187,12 @@ pub async fn add_item(State(state): State<AppState>, f: Guarded<Respond, Path<St
     f.submit(
         read_item(&f.form, f.tr()),
         |input| state.service.create_remediation_item(&actor, id, input),
-        |_| (format!("/console/incidents/{id}"), "console-flash-item-saved"),
+        |_| {
+            (
+                format!("/console/incidents/{id}"),
+                "console-flash-item-saved",
+            )
+        },
         |no| refused(&state, &f, id, "item".into(), f.form.clone(), no),
     )
     .await
@@ -216,7 +226,16 @@ pub async fn patch_item(State(state): State<AppState>, f: Guarded<Respond, Path<
             let to = format!("/console/incidents/{}", item.incident_id);
             (to, "console-flash-item-saved")
         },
-        |no| refused(&state, &f, &item.incident_id, format!("item-{id}"), f.form.clone(), no),
+        |no| {
+            refused(
+                &state,
+                &f,
+                &item.incident_id,
+                format!("item-{id}"),
+                f.form.clone(),
+                no,
+            )
+        },
     )
     .await
 }

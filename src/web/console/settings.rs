@@ -76,7 +76,11 @@ async fn settings_view(
             checked: checked.contains(tag),
         })
         .collect();
-    let default_locales = Opt::languages(tr, SUPPORTED_LOCALES.iter().copied(), form.get("default_locale"));
+    let default_locales = Opt::languages(
+        tr,
+        SUPPORTED_LOCALES.iter().copied(),
+        form.get("default_locale"),
+    );
     let page = SettingsPage {
         c: console.chrome(state, &tr.t("console-settings")),
         form,
@@ -94,7 +98,14 @@ async fn settings_view(
 
 pub async fn settings_page(State(state): State<AppState>, c: Allowed<Admin>) -> Reply {
     let page = state.service.page().await?;
-    settings_view(&state, &c, fields_of(&page), Errs::default(), StatusCode::OK).await
+    settings_view(
+        &state,
+        &c,
+        fields_of(&page),
+        Errs::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The page settings the form gives, or what is wrong with them (checked here too, so the
@@ -111,7 +122,11 @@ fn read_settings(form: &Fields, tr: &Tr) -> Result<PageInput, Errs> {
         errs.add(tr, "display_time_zones", zone_error(bad));
     } else if zones.len() > MAX_DISPLAY_ZONES {
         let max = [("max", MAX_DISPLAY_ZONES.to_string())];
-        errs.add(tr, "display_time_zones", tr.f("console-error-too-many-zones", &max));
+        errs.add(
+            tr,
+            "display_time_zones",
+            tr.f("console-error-too-many-zones", &max),
+        );
     }
     let locales: Vec<String> = form.all("locale").map(str::to_string).collect();
     if locales.is_empty() {
@@ -144,7 +159,9 @@ pub async fn save_settings(State(state): State<AppState>, f: Guarded<Admin>) -> 
         |mut no| {
             // The service names list entries (`display_time_zones[1]`, `locales[0]`); the
             // form has one field for each list.
-            no.errs = no.errs.renamed(tr, |name| name.split('[').next().unwrap_or(name));
+            no.errs = no
+                .errs
+                .renamed(tr, |name| name.split('[').next().unwrap_or(name));
             settings_view(&state, &f, form.clone(), no.errs, no.status)
         },
     )

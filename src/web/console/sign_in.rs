@@ -159,7 +159,13 @@ fn no_setup_link() -> Error {
     Error::NotFound("no setup link".into())
 }
 
-fn setup_form(state: &AppState, visit: &Visit, form: Fields, errs: Errs, status: StatusCode) -> Reply {
+fn setup_form(
+    state: &AppState,
+    visit: &Visit,
+    form: Fields,
+    errs: Errs,
+    status: StatusCode,
+) -> Reply {
     let page = SetupPage {
         c: visit.chrome(state, &visit.tr.t("console-setup-title"), None),
         form,

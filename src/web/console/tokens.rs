@@ -95,5 +95,6 @@ pub async fn create_token(State(state): State<AppState>, f: Guarded<Admin>) -> R
 
 pub async fn revoke_token(State(state): State<AppState>, f: Guarded<Admin, Path<String>>) -> Reply {
     state.service.revoke_token(&f.actor(), &f.path.0).await?;
-    Ok(f.visit.redirect("/console/tokens", "console-flash-token-revoked"))
+    Ok(f.visit
+        .redirect("/console/tokens", "console-flash-token-revoked"))
 }

@@ -15,11 +15,11 @@ use super::form::{Errs, Reader};
 use super::rows::stamp_fn;
 use super::text::{Chrome, Opt, Tr};
 use super::visit::{Console, Guarded, Refused, Reply, Translate};
+use crate::domain::IncidentDetail;
 use crate::domain::{PageSettings, Provenance, TranslatableKind, Translation};
 use crate::error::Error;
 use crate::read;
 use crate::render::labels;
-use crate::domain::IncidentDetail;
 use crate::service::TranslationPut;
 use crate::web::AppState;
 
@@ -288,7 +288,17 @@ async fn translations_view(
     };
     let objects = |scope: &TrScope| incident_objects(scope, &detail, &stamp);
     let (original, translations) = (&inc.locale, &detail.translations);
-    show(state, console, screen, &page, original, translations, objects, showing).await
+    show(
+        state,
+        console,
+        screen,
+        &page,
+        original,
+        translations,
+        objects,
+        showing,
+    )
+    .await
 }
 
 pub async fn translations_page(
@@ -319,11 +329,24 @@ async fn page_translations_view(state: &AppState, console: &Console, showing: Sh
     };
     let objects = |scope: &TrScope| {
         let footer = Some(page.footer_markdown.clone()).filter(|f| !f.trim().is_empty());
-        let texts = vec![("name", Some(page.name.clone())), ("footer_markdown", footer)];
+        let texts = vec![
+            ("name", Some(page.name.clone())),
+            ("footer_markdown", footer),
+        ];
         vec![scope.object(TranslatableKind::Page, &page.id, page.name.clone(), texts)]
     };
     let original = &page.default_locale;
-    show(state, console, screen, &page, original, &translations, objects, showing).await
+    show(
+        state,
+        console,
+        screen,
+        &page,
+        original,
+        &translations,
+        objects,
+        showing,
+    )
+    .await
 }
 
 pub async fn page_translations_page(
@@ -344,7 +367,8 @@ fn read_translation(form: &super::form::Fields, tr: &Tr) -> Result<TranslationPu
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     if fields.is_empty() {
-        r.errs.add(tr, "fields", tr.t("console-error-no-translation"));
+        r.errs
+            .add(tr, "fields", tr.t("console-error-no-translation"));
     }
     let provenance = r.finish(provenance)?;
     Ok(TranslationPut { fields, provenance })

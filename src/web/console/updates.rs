@@ -41,7 +41,12 @@ pub async fn post_update(
     f.submit(
         read_update(form, f.tr()),
         |input| state.service.post_update(&actor, id, input),
-        |_| (format!("/console/incidents/{id}"), "console-flash-update-posted"),
+        |_| {
+            (
+                format!("/console/incidents/{id}"),
+                "console-flash-update-posted",
+            )
+        },
         |no| refused(&state, &f, id, "update".into(), form.clone(), no),
     )
     .await
@@ -58,7 +63,10 @@ pub async fn correct_update(
         display_at: None,
     };
     let actor = f.actor();
-    let (to, err_form) = (format!("/console/incidents/{incident_id}"), format!("correct-{id}"));
+    let (to, err_form) = (
+        format!("/console/incidents/{incident_id}"),
+        format!("correct-{id}"),
+    );
     f.submit(
         Ok(patch),
         |patch| state.service.correct_update(&actor, id, patch),

@@ -208,8 +208,7 @@ impl Visit {
 
     /// A rendered page (the flash, once shown, is cleared).
     pub fn page(&self, status: StatusCode, rendered: askama::Result<String>) -> Reply {
-        let html =
-            rendered.map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))?;
+        let html = rendered.map_err(|e| Error::Internal(anyhow::anyhow!("template: {e}")))?;
         let mut r = (status, Html(html)).into_response();
         let h = r.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -394,7 +393,9 @@ where
                 .await
                 .map_err(IntoResponse::into_response)?;
         let form = Fields(pairs);
-        console.guard::<N>(&form).map_err(IntoResponse::into_response)?;
+        console
+            .guard::<N>(&form)
+            .map_err(IntoResponse::into_response)?;
         Ok(Guarded {
             console,
             path,
