@@ -7,6 +7,8 @@ use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::store::{IncidentCursor, IncidentFilter, Store};
 
+pub mod console;
+
 /// Days of history on the home page, and of the uptime bars.
 pub const RECENT_DAYS: i64 = 14;
 pub const UPTIME_DAYS: i64 = 90;

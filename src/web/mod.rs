@@ -137,7 +137,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/preferences", get(public::preferences))
         .route("/static/{file}", get(assets::serve))
         // The console (sign-in, sessions, every authoring screen)
-        .merge(console::routes())
+        .merge(console::routes(&state))
         // Operations
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

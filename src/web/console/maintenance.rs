@@ -3,18 +3,19 @@
 //! `Service::create_maintenance`.
 
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::{DurationRound, TimeDelta};
 
-use super::screens::{parse_time, Pairs};
-use super::*;
-use crate::domain::{Component, IncidentKind, IncidentStatus};
+use super::form::{Errs, Fields, Reader};
+use super::text::{Chrome, Tr};
+use super::visit::{Allowed, Console, Guarded, Reply, Respond};
+use crate::domain::{Component, IncidentStatus};
+use crate::read;
 use crate::render::i18n::default_message_key;
 use crate::render::labels;
 use crate::service::NewMaintenance;
-use crate::store::IncidentFilter;
+use crate::web::AppState;
 
 /// `datetime-local` values, in UTC.
 const LOCAL_INPUT: &str = "%Y-%m-%dT%H:%M";
@@ -46,69 +47,49 @@ struct MaintenancePage {
 
 /// The component ids ticked in the form.
 fn chosen(form: &Fields) -> Vec<String> {
-    form.0
-        .iter()
-        .filter(|(k, v)| k == "components" && !v.is_empty())
-        .map(|(_, v)| v.clone())
+    form.all("components")
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
         .collect()
+}
+
+/// A fresh form: the default message in the page's language, a one-hour window from the next
+/// full hour, moving on by itself.
+fn fresh_form(state: &AppState, default_locale: &str) -> Fields {
+    let mut form = Fields::default();
+    let now = state.service.now();
+    let start = (now + TimeDelta::hours(1))
+        .duration_trunc(TimeDelta::hours(1))
+        .unwrap_or(now);
+    form.set("scheduled_for", start.format(LOCAL_INPUT).to_string());
+    form.set(
+        "scheduled_until",
+        (start + TimeDelta::hours(1))
+            .format(LOCAL_INPUT)
+            .to_string(),
+    );
+    let message = default_message_key(IncidentStatus::Scheduled);
+    form.set("message", state.i18n.text(default_locale, message));
+    form.set("auto_transition", "on");
+    form
 }
 
 async fn view(
     state: &AppState,
     console: &Console,
-    mut form: Fields,
+    form: Fields,
     errs: Errs,
     status: StatusCode,
-) -> Response {
-    let tr = &console.visit.tr;
-    let store = state.service.store();
-    let loaded = async {
-        let list = store
-            .incidents(&IncidentFilter {
-                kind: Some(IncidentKind::Maintenance),
-                statuses: vec![
-                    IncidentStatus::Scheduled,
-                    IncidentStatus::InProgress,
-                    IncidentStatus::Verifying,
-                ],
-                limit: 200,
-                ..Default::default()
-            })
-            .await?;
-        let components = store.components().await?;
-        Ok::<_, crate::store::StoreError>((list, components))
-    }
-    .await;
-    let (mut list, components): (_, Vec<Component>) = match loaded {
-        Ok(v) => v,
-        Err(e) => return console.visit.error(&e.into()),
+) -> Reply {
+    let tr = console.tr();
+    let mut list = read::console::maintenance_windows(&state.service).await?;
+    let components: Vec<Component> = read::console::components(&state.service).await?;
+    let page = state.service.page().await?;
+    let form = if form.0.is_empty() {
+        fresh_form(state, &page.default_locale)
+    } else {
+        form
     };
-    let page = match state.service.page().await {
-        Ok(p) => p,
-        Err(e) => return console.visit.error(&e),
-    };
-    if form.0.is_empty() {
-        // A fresh form: the default message in the page's language, a one-hour window from
-        // the next full hour, moving on by itself.
-        let start = (state.service.now() + TimeDelta::hours(1))
-            .duration_trunc(TimeDelta::hours(1))
-            .unwrap_or_else(|_| state.service.now());
-        form.set("scheduled_for", start.format(LOCAL_INPUT).to_string());
-        form.set(
-            "scheduled_until",
-            (start + TimeDelta::hours(1))
-                .format(LOCAL_INPUT)
-                .to_string(),
-        );
-        form.set(
-            "message",
-            state.i18n.text(
-                &page.default_locale,
-                default_message_key(IncidentStatus::Scheduled),
-            ),
-        );
-        form.set("auto_transition", "on");
-    }
     list.sort_by_key(|i| i.scheduled_for);
     let zones = crate::render::time::zones(&page.display_time_zones);
     let fmt = crate::render::time::Formatter::new(&state.i18n, &tr.locale);
@@ -144,13 +125,10 @@ async fn view(
     console.visit.page(status, view.render())
 }
 
-pub async fn maintenance_page(State(state): State<AppState>, console: Console) -> Response {
-    if let Err(r) = console.allow(Need::Respond) {
-        return r;
-    }
+pub async fn maintenance_page(State(state): State<AppState>, c: Allowed<Respond>) -> Reply {
     view(
         &state,
-        &console,
+        &c,
         Fields::default(),
         Errs::default(),
         StatusCode::OK,
@@ -158,92 +136,53 @@ pub async fn maintenance_page(State(state): State<AppState>, console: Console) -
     .await
 }
 
-pub async fn schedule_maintenance(
-    State(state): State<AppState>,
-    console: Console,
-    Form(pairs): Pairs,
-) -> Response {
-    let form = Fields(pairs);
-    if let Err(r) = console.guard(&form, Need::Respond) {
-        return r;
-    }
-    let tr = &console.visit.tr;
-    let mut errs = Errs::default();
+/// The window the form schedules, or what is wrong with it.
+fn read_maintenance(form: &Fields, tr: &Tr, all: &[Component]) -> Result<NewMaintenance, Errs> {
+    let mut r = Reader::new(form, tr);
     for (name, label) in [
         ("title", "console-field-title"),
         ("message", "console-field-message"),
         ("scheduled_for", "console-scheduled-for"),
         ("scheduled_until", "console-scheduled-until"),
     ] {
-        if form.get(name).trim().is_empty() {
-            errs.add(
-                tr,
-                name,
-                tr.f("console-error-required", &[("field", tr.t(label))]),
-            );
-        }
+        r.errs.require(tr, form, name, label);
     }
-    let scheduled_for = parse_time(&form, "scheduled_for", &mut errs, tr);
-    let scheduled_until = parse_time(&form, "scheduled_until", &mut errs, tr);
+    let scheduled_for = r.time("scheduled_for");
+    let scheduled_until = r.time("scheduled_until");
     if let (Some(from), Some(until)) = (scheduled_for, scheduled_until) {
         if until <= from {
-            errs.add(
-                tr,
-                "scheduled_until",
-                tr.t("console-error-end-before-start"),
-            );
+            let message = tr.t("console-error-end-before-start");
+            r.errs.add(tr, "scheduled_until", message);
         }
     }
-    let components = chosen(&form);
-    match state.service.store().components().await {
-        Ok(all) => {
-            if components.iter().any(|id| !all.iter().any(|c| &c.id == id)) {
-                errs.add(tr, "components", tr.t("console-error-choice"));
-            }
-        }
-        Err(e) => return console.visit.error(&e.into()),
+    let components = chosen(form);
+    if components.iter().any(|id| !all.iter().any(|c| &c.id == id)) {
+        r.errs.add(tr, "components", tr.t("console-error-choice"));
     }
-    let (Some(scheduled_for), Some(scheduled_until), true) =
-        (scheduled_for, scheduled_until, errs.is_empty())
-    else {
-        return view(
-            &state,
-            &console,
-            form,
-            errs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let input = NewMaintenance {
+    let (scheduled_for, scheduled_until) = r.finish(scheduled_for.zip(scheduled_until))?;
+    Ok(NewMaintenance {
         title: form.get("title").to_string(),
         scheduled_for,
         scheduled_until,
         message: form.get("message").to_string(),
         components,
-        auto_transition: !form.get("auto_transition").is_empty(),
+        auto_transition: form.checked("auto_transition"),
         locale: None,
         translations: Default::default(),
-    };
-    match state
-        .service
-        .create_maintenance(&console.actor(), input)
-        .await
-    {
-        Ok(detail) => console.visit.redirect(
-            &format!("/console/incidents/{}", detail.incident.id),
-            "console-flash-maintenance-scheduled",
-        ),
-        Err(e) => {
-            let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            view(
-                &state,
-                &console,
-                form,
-                Errs::from_error(&e, &console.visit.tr),
-                code,
-            )
-            .await
-        }
-    }
+    })
+}
+
+pub async fn schedule_maintenance(State(state): State<AppState>, f: Guarded<Respond>) -> Reply {
+    let all = read::console::components(&state.service).await?;
+    let (form, actor) = (&f.form, f.actor());
+    f.submit(
+        read_maintenance(form, f.tr(), &all),
+        |input| state.service.create_maintenance(&actor, input),
+        |detail| {
+            let to = format!("/console/incidents/{}", detail.incident.id);
+            (to, "console-flash-maintenance-scheduled")
+        },
+        |no| view(&state, &f, form.clone(), no.errs, no.status),
+    )
+    .await
 }

@@ -3,15 +3,17 @@
 //! screen only reads the form and says, in the user's language, which field is wrong.
 
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use chrono_tz::Tz;
 
-use super::*;
-use crate::domain::PageSettings;
+use super::form::{Errs, Fields};
+use super::text::{Chrome, Opt, Tr};
+use super::visit::{Admin, Allowed, Console, Guarded, Reply};
+use crate::domain::{PageSettings, SUPPORTED_LOCALES};
 use crate::render::pages::OFFERED_ZONES;
 use crate::service::{PageInput, MAX_DISPLAY_ZONES};
+use crate::web::AppState;
 
 pub struct LocaleBox {
     pub tag: String,
@@ -46,14 +48,6 @@ fn fields_of(page: &PageSettings) -> Fields {
     form
 }
 
-/// Every value of a repeated field (checkboxes).
-fn all<'a>(form: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> {
-    form.0
-        .iter()
-        .filter(move |(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 /// `UTC, America/Los_Angeles` or one per line: the names, in order, without blanks or repeats.
 fn zone_list(raw: &str) -> Vec<String> {
     let mut zones: Vec<String> = Vec::new();
@@ -71,25 +65,22 @@ async fn settings_view(
     form: Fields,
     errs: Errs,
     status: StatusCode,
-) -> Response {
-    let tr = &console.visit.tr;
-    let checked: Vec<&str> = all(&form, "locale").collect();
+) -> Reply {
+    let tr = console.tr();
+    let checked: Vec<&str> = form.all("locale").collect();
     let locales = SUPPORTED_LOCALES
         .iter()
         .map(|tag| LocaleBox {
             tag: tag.to_string(),
-            name: tr.t(&format!("language-name-{tag}")),
+            name: tr.language(tag),
             checked: checked.contains(tag),
         })
         .collect();
-    let default_locales = SUPPORTED_LOCALES
-        .iter()
-        .map(|tag| Opt {
-            value: tag.to_string(),
-            label: tr.t(&format!("language-name-{tag}")),
-            selected: form.get("default_locale") == *tag,
-        })
-        .collect();
+    let default_locales = Opt::languages(
+        tr,
+        SUPPORTED_LOCALES.iter().copied(),
+        form.get("default_locale"),
+    );
     let page = SettingsPage {
         c: console.chrome(state, &tr.t("console-settings")),
         form,
@@ -105,17 +96,11 @@ async fn settings_view(
     console.visit.page(status, page.render())
 }
 
-pub async fn settings_page(State(state): State<AppState>, console: Console) -> Response {
-    if let Err(r) = console.allow(Need::Admin) {
-        return r;
-    }
-    let page = match state.service.page().await {
-        Ok(p) => p,
-        Err(e) => return console.visit.error(&e),
-    };
+pub async fn settings_page(State(state): State<AppState>, c: Allowed<Admin>) -> Reply {
+    let page = state.service.page().await?;
     settings_view(
         &state,
-        &console,
+        &c,
         fields_of(&page),
         Errs::default(),
         StatusCode::OK,
@@ -123,31 +108,10 @@ pub async fn settings_page(State(state): State<AppState>, console: Console) -> R
     .await
 }
 
-/// The service names list entries (`display_time_zones[1]`, `locales[0]`); the form has one
-/// field for each list.
-fn by_form_field(tr: &Tr, errs: Errs) -> Errs {
-    let mut out = Errs::default();
-    for (field, e) in errs.0 {
-        let field = field.split('[').next().unwrap_or(&field).to_string();
-        if !out.has(&field) {
-            out.add(tr, &field, e.message);
-        }
-    }
-    out
-}
-
-pub async fn save_settings(
-    State(state): State<AppState>,
-    console: Console,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let form = Fields(pairs);
-    if let Err(r) = console.guard(&form, Need::Admin) {
-        return r;
-    }
-    let tr = &console.visit.tr;
+/// The page settings the form gives, or what is wrong with them (checked here too, so the
+/// message is in the user's language; the service checks again).
+fn read_settings(form: &Fields, tr: &Tr) -> Result<PageInput, Errs> {
     let mut errs = Errs::default();
-    // Checked here too, so the message is in the user's language; the service checks again.
     let zone_error = |zone: &str| tr.f("console-error-zone", &[("zone", zone.to_string())]);
     let time_zone = form.get("time_zone").trim().to_string();
     if time_zone.parse::<Tz>().is_err() {
@@ -157,16 +121,14 @@ pub async fn save_settings(
     if let Some(bad) = zones.iter().find(|z| z.parse::<Tz>().is_err()) {
         errs.add(tr, "display_time_zones", zone_error(bad));
     } else if zones.len() > MAX_DISPLAY_ZONES {
+        let max = [("max", MAX_DISPLAY_ZONES.to_string())];
         errs.add(
             tr,
             "display_time_zones",
-            tr.f(
-                "console-error-too-many-zones",
-                &[("max", MAX_DISPLAY_ZONES.to_string())],
-            ),
+            tr.f("console-error-too-many-zones", &max),
         );
     }
-    let locales: Vec<String> = all(&form, "locale").map(str::to_string).collect();
+    let locales: Vec<String> = form.all("locale").map(str::to_string).collect();
     if locales.is_empty() {
         errs.add(tr, "locales", tr.t("console-error-no-locale"));
     }
@@ -175,16 +137,9 @@ pub async fn save_settings(
         errs.add(tr, "default_locale", tr.t("console-error-default-locale"));
     }
     if !errs.is_empty() {
-        return settings_view(
-            &state,
-            &console,
-            form,
-            errs,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return Err(errs);
     }
-    let input = PageInput {
+    Ok(PageInput {
         name: form.get("name").to_string(),
         url: form.get("url").trim().to_string(),
         time_zone,
@@ -192,23 +147,25 @@ pub async fn save_settings(
         default_locale,
         locales,
         footer_markdown: form.get("footer_markdown").trim().to_string(),
-    };
-    match state.service.put_page(&console.actor(), input).await {
-        Ok(_) => console
-            .visit
-            .redirect("/console/settings", "console-flash-settings-saved"),
-        Err(e) => {
-            let code = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            settings_view(
-                &state,
-                &console,
-                form,
-                by_form_field(&console.visit.tr, Errs::from_error(&e, &console.visit.tr)),
-                code,
-            )
-            .await
-        }
-    }
+    })
+}
+
+pub async fn save_settings(State(state): State<AppState>, f: Guarded<Admin>) -> Reply {
+    let (form, actor, tr) = (&f.form, f.actor(), f.tr());
+    f.submit(
+        read_settings(form, tr),
+        |input| state.service.put_page(&actor, input),
+        |_| ("/console/settings".into(), "console-flash-settings-saved"),
+        |mut no| {
+            // The service names list entries (`display_time_zones[1]`, `locales[0]`); the
+            // form has one field for each list.
+            no.errs = no
+                .errs
+                .renamed(tr, |name| name.split('[').next().unwrap_or(name));
+            settings_view(&state, &f, form.clone(), no.errs, no.status)
+        },
+    )
+    .await
 }
 
 #[cfg(test)]
