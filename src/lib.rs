@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod ids;
 pub mod read;
 pub mod render;
@@ -27,7 +28,7 @@ pub use web::{build_app, AppState};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::render::i18n::I18n;
+use crate::i18n::I18n;
 use crate::service::Service;
 use crate::store::Store;
 
@@ -82,7 +83,8 @@ pub async fn prepare_with_store(
         .ensure_page(&config.public_url)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = AppState::new(Arc::new(config.clone()), service, clock, i18n);
+    let reader = read::Reader::new(store);
+    let state = AppState::new(Arc::new(config.clone()), service, reader, clock, i18n);
     if !state
         .service
         .has_users()

@@ -1,4 +1,4 @@
-//! Milestone order rules and the durations computed from them (postmortem.md).
+//! Milestone order rules and the durations computed from them (docs/postmortem.md).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -6,12 +6,14 @@ mod localize;
 mod milestones;
 mod problems;
 mod records;
+mod vocabulary;
 
 pub use enums::*;
 pub use localize::*;
 pub use milestones::*;
 pub use problems::*;
 pub use records::*;
+pub use vocabulary::*;
 
 /// Locales the interface is written in (one `locales/<tag>.ftl` each).
 pub const SUPPORTED_LOCALES: &[&str] = &["en", "fr", "de", "es", "pt-BR", "ja"];

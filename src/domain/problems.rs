@@ -1,6 +1,6 @@
 //! What is wrong with one field of an input, said as a locale key and its arguments, so that
 //! every interface can say it in its own language: the API and the command line in English
-//! (`locales/en.ftl`), the console in its user's language. `render::i18n` formats both.
+//! (`locales/en.ftl`), the console in its user's language. `crate::i18n` formats both.
 //!
 //! A new validation is one line: `problems.add("title", problem!("problem-empty"))`, with its
 //! message under that key in every `locales/*.ftl`.

@@ -1,7 +1,8 @@
-//! The locale keys naming statuses, impacts and the overall indicator. Written as literal
-//! strings so the "every key is used" test can find them.
+//! The locale keys of interface labels, in one place: statuses, impacts, the overall
+//! indicator, remediation states, default messages, audit actions and language names. Written
+//! as literal strings so the "every key is used" test can find them.
 
-use crate::domain::{ComponentStatus, Impact, IncidentStatus, Indicator};
+use crate::domain::{ComponentStatus, Impact, IncidentStatus, Indicator, RemediationState};
 
 pub fn component_status(s: ComponentStatus) -> &'static str {
     match s {
@@ -104,3 +105,30 @@ pub fn language_in(tag: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// A language's name in its own language, for the language switcher.
+pub fn language_name(tag: &str) -> Option<&'static str> {
+    Some(match tag {
+        "en" => "language-name-en",
+        "fr" => "language-name-fr",
+        "de" => "language-name-de",
+        "es" => "language-name-es",
+        "pt-BR" => "language-name-pt-BR",
+        "ja" => "language-name-ja",
+        _ => return None,
+    })
+}
+
+/// A remediation item's state.
+pub fn remediation_state(s: RemediationState) -> &'static str {
+    match s {
+        RemediationState::Planned => "remediation-state-planned",
+        RemediationState::InProgress => "remediation-state-in_progress",
+        RemediationState::Done => "remediation-state-done",
+        RemediationState::WontDo => "remediation-state-wont_do",
+    }
+}
+
+/// The short default message offered for a status: the service writes it (so its key lives
+/// with the catalogue, `crate::i18n`); named here with the other keys.
+pub use crate::i18n::default_message_key as default_message;

@@ -58,17 +58,19 @@ impl Notices {
     }
 }
 
-/// `domain::Localizer` for pages: the same choice of text, plus a record of what the page
-/// must tell its reader.
-pub struct Localizer<'a> {
+/// The texts of one page: `domain::Localizer`'s choice of text (the one rule), plus a record
+/// of what the page must tell its reader. Unlike `domain::Localizer` it serves objects of
+/// several original locales, so each call names its object's.
+pub struct PageTexts<'a> {
     locale: &'a str,
     translations: &'a [Translation],
     notices: RefCell<Notices>,
 }
 
-impl<'a> Localizer<'a> {
-    pub fn new(locale: &'a str, translations: &'a [Translation]) -> Localizer<'a> {
-        Localizer {
+impl<'a> PageTexts<'a> {
+    /// Arguments in `domain::Localizer::new`'s order.
+    pub fn new(translations: &'a [Translation], locale: &'a str) -> PageTexts<'a> {
+        PageTexts {
             locale,
             translations,
             notices: RefCell::new(Notices::default()),
@@ -108,7 +110,7 @@ impl<'a> Localizer<'a> {
         (shown.text, source)
     }
 
-    /// Like `text`, for an optional original.
+    /// Like `text`, for an optional original; just the text.
     pub fn opt(
         &self,
         kind: TranslatableKind,
@@ -117,20 +119,8 @@ impl<'a> Localizer<'a> {
         original: Option<&str>,
         original_locale: &str,
     ) -> Option<String> {
-        original.map(|o| self.text(kind, object_id, field, o, original_locale).0)
-    }
-
-    /// Just the text.
-    pub fn get(
-        &self,
-        kind: TranslatableKind,
-        object_id: &str,
-        field: &str,
-        original: &str,
-        original_locale: &str,
-    ) -> String {
-        self.text(kind, object_id, field, original, original_locale)
-            .0
+        self.marked_opt(kind, object_id, field, original, original_locale)
+            .map(|(text, _)| text)
     }
 
     /// The text and, when it is the original shown on a page in another language, that
@@ -189,7 +179,7 @@ mod tests {
     #[test]
     fn falls_back_and_says_so() {
         let all = [tr("message", "Bonjour", Provenance::Machine, "Hello")];
-        let fr = Localizer::new("fr", &all);
+        let fr = PageTexts::new(&all, "fr");
         assert_eq!(
             fr.text(TranslatableKind::Update, "u1", "message", "Hello", "en"),
             ("Bonjour".into(), Source::Translated(Provenance::Machine))
@@ -213,7 +203,7 @@ mod tests {
             fr.notices().stale,
             "the original changed since it was translated"
         );
-        let en = Localizer::new("en", &all);
+        let en = PageTexts::new(&all, "en");
         assert_eq!(
             en.text(TranslatableKind::Update, "u1", "message", "Hello", "en")
                 .1,

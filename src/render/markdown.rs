@@ -53,11 +53,7 @@ pub fn to_plain_text(markdown: &str) -> String {
 /// The Statuspage API's `body`: the text without markup, `&`, `<` and `>` escaped (clients
 /// insert it as HTML), and line breaks as literal `<br />` (two between paragraphs).
 pub fn to_statuspage_body(markdown: &str) -> String {
-    fn escape(text: &str) -> String {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    }
+    use super::escape::text as escape;
     let mut out = String::new();
     let mut pending_breaks = 0usize;
     let push = |out: &mut String, pending: &mut usize, text: &str| {

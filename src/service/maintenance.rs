@@ -192,7 +192,7 @@ impl Service {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let detail = self.incident_detail(id).await?;
-        let key = crate::render::i18n::default_message_key(status);
+        let key = crate::i18n::default_message_key(status);
         let message = self.i18n.text(&detail.incident.locale, key);
         let translations = page
             .locales

@@ -10,8 +10,8 @@ use serde::{Deserialize, Deserializer};
 use crate::clock::Clock;
 use crate::domain::*;
 use crate::error::{Error, Problems, Result};
+use crate::i18n::I18n;
 use crate::ids::new_id;
-use crate::render::i18n::I18n;
 use crate::store::{Op, Store, StoreError};
 
 mod access;

@@ -1,4 +1,4 @@
-//! The Statuspage v2 public API (statuspage-api-v2.md), unchanged in shape so that widgets,
+//! The Statuspage v2 public API (docs/statuspage-api-v2.md), unchanged in shape so that widgets,
 //! exporters and bots work against Herald by changing only the base URL. Every nullable key is
 //! present, timestamps have three fractional digits and the page zone's offset.
 
@@ -12,16 +12,14 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::public::Document;
-use super::published::{self, page_zone, published_postmortem, shown_status};
+use super::page_cache::Document;
 use super::AppState;
 use crate::domain::*;
 use crate::error::Error;
-use crate::render::i18n::default_message_key;
+use crate::read::{open_of, page_zone, published_postmortem};
 use crate::render::labels;
 use crate::render::markdown::to_statuspage_body;
 use crate::render::time::statuspage_timestamp;
-use crate::store::IncidentFilter;
 
 /// How many incidents and maintenances the "most recent" lists hold.
 const RECENT: i64 = 50;
@@ -178,7 +176,7 @@ struct Context {
 impl Context {
     async fn load(state: &AppState) -> Result<Context, Error> {
         let page = state.service.page().await?;
-        let components = state.service.store().components().await?;
+        let components = state.read.components().await?;
         Ok(Context {
             zone: page_zone(&page),
             page,
@@ -224,9 +222,7 @@ impl Context {
             group: c.is_group,
             only_show_if_degraded: c.only_show_if_degraded,
             components: c.is_group.then(|| {
-                self.components
-                    .iter()
-                    .filter(|k| k.group_id.as_deref() == Some(&c.id))
+                children_of(&self.components, &c.id)
                     .map(|k| k.id.clone())
                     .collect()
             }),
@@ -287,7 +283,7 @@ impl Context {
             updates.push(V2IncidentUpdate {
                 id: i.id.clone(),
                 status: i.status,
-                body: state.i18n.text("en", default_message_key(i.status)),
+                body: state.i18n.text("en", labels::default_message(i.status)),
                 incident_id: i.id.clone(),
                 created_at: self.ts(i.created_at),
                 updated_at: self.ts(i.updated_at),
@@ -335,7 +331,7 @@ impl Context {
     }
 
     async fn status(&self, state: &AppState) -> Result<V2Status, Error> {
-        let indicator = published::indicator(state, &self.components).await?;
+        let indicator = state.read.indicator(&self.components).await?;
         Ok(V2Status {
             indicator,
             description: state.i18n.text("en", labels::indicator(indicator)),
@@ -349,31 +345,11 @@ async fn incidents(
     statuses: &[IncidentStatus],
     limit: i64,
 ) -> Result<Vec<IncidentDetail>, Error> {
-    published::details(
-        state,
-        &IncidentFilter {
-            kind: Some(kind),
-            statuses: statuses.to_vec(),
-            limit,
-            ..Default::default()
-        },
-    )
-    .await
+    state.read.published(kind, statuses, limit).await
 }
 
-const UNRESOLVED: &[IncidentStatus] = &[
-    IncidentStatus::Investigating,
-    IncidentStatus::Identified,
-    IncidentStatus::Monitoring,
-];
 const UPCOMING: &[IncidentStatus] = &[IncidentStatus::Scheduled];
 const ACTIVE: &[IncidentStatus] = &[IncidentStatus::InProgress, IncidentStatus::Verifying];
-const NOT_COMPLETED: &[IncidentStatus] = &[
-    IncidentStatus::Scheduled,
-    IncidentStatus::InProgress,
-    IncidentStatus::Verifying,
-];
-
 /// JSON that any origin may read (the official widget fetches cross-origin).
 fn answer<T: Serialize>(value: T) -> Result<Document, Error> {
     let body = serde_json::to_vec(&value)
@@ -403,7 +379,7 @@ where
     Fut: Future<Output = Result<Document, Error>> + Send + 'static,
 {
     let no_conditions = HeaderMap::new();
-    super::public::document(
+    super::page_cache::document(
         state,
         path,
         &no_conditions,
@@ -419,9 +395,20 @@ where
 pub async fn summary(State(state): State<AppState>) -> Response {
     cached(&state, "/api/v2/summary.json", |state| async move {
         let ctx = Context::load(&state).await?;
-        let open = incidents(&state, IncidentKind::Incident, UNRESOLVED, OPEN_LIMIT).await?;
-        let maintenances =
-            incidents(&state, IncidentKind::Maintenance, NOT_COMPLETED, OPEN_LIMIT).await?;
+        let open = incidents(
+            &state,
+            IncidentKind::Incident,
+            &open_of(IncidentKind::Incident),
+            OPEN_LIMIT,
+        )
+        .await?;
+        let maintenances = incidents(
+            &state,
+            IncidentKind::Maintenance,
+            &open_of(IncidentKind::Maintenance),
+            OPEN_LIMIT,
+        )
+        .await?;
         answer(V2Summary {
             page: ctx.page(),
             components: ctx.components(),
@@ -482,7 +469,7 @@ pub async fn unresolved_incidents(State(state): State<AppState>) -> Response {
     cached(
         &state,
         "/api/v2/incidents/unresolved.json",
-        |state| async move { incident_list(&state, UNRESOLVED, OPEN_LIMIT).await },
+        |state| async move { incident_list(&state, &open_of(IncidentKind::Incident), OPEN_LIMIT).await },
     )
     .await
 }

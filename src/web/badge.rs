@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::errors::{error_page, visitor_locale};
-use super::published;
 use super::AppState;
 use crate::domain::*;
 use crate::error::Error;
+use crate::render::escape::html as escape;
 use crate::render::labels;
 
 #[derive(Debug, Deserialize)]
@@ -44,8 +44,7 @@ async fn badge(state: &AppState, query: &BadgeQuery, headers: &HeaderMap) -> Res
         Some(l) if is_supported_locale(l) => l.to_string(),
         _ => visitor_locale(headers, &page.default_locale),
     };
-    let components = state.service.store().components().await?;
-    let indicator = published::indicator(state, &components).await?;
+    let indicator = state.read.overall().await?;
     Ok(Badge {
         label: state.i18n.text(&locale, "badge-label"),
         message: state.i18n.text(&locale, labels::indicator(indicator)),
@@ -63,13 +62,6 @@ fn short_cache(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Approximate width in pixels of text in 11px Verdana-like type (wide scripts count double).

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::json::ApiError;
 use super::AppState;
 use crate::error::Error;
-use crate::render::i18n::I18n;
+use crate::i18n::I18n;
 
 #[derive(Template)]
 #[template(path = "errors/error.html")]
@@ -22,30 +22,8 @@ struct ErrorPage {
     back_home: String,
 }
 
-/// The best interface language for a visitor from `Accept-Language` (full negotiation comes
-/// with the public site).
-pub fn visitor_locale(headers: &HeaderMap, fallback: &str) -> String {
-    let header = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    for part in header.split(',') {
-        let tag = part.split(';').next().unwrap_or("").trim();
-        for supported in crate::domain::SUPPORTED_LOCALES {
-            if tag.eq_ignore_ascii_case(supported) {
-                return supported.to_string();
-            }
-        }
-        let primary = tag.split('-').next().unwrap_or("");
-        if let Some(s) = crate::domain::SUPPORTED_LOCALES
-            .iter()
-            .find(|s| s.eq_ignore_ascii_case(primary) || s.split('-').next() == Some(primary))
-        {
-            return s.to_string();
-        }
-    }
-    fallback.to_string()
-}
+/// The one negotiation lives in `web::lang`; kept here for callers that name it by this path.
+pub use super::lang::visitor_locale;
 
 /// An HTML page for an error, in `locale`.
 pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {
@@ -93,7 +71,7 @@ pub async fn page_not_found(
     headers: HeaderMap,
 ) -> Response {
     let locale = match state.pages.settings(&state).await {
-        Ok(page) => super::public::error_locale(&uri, &headers, &page),
+        Ok(page) => super::visitor::error_locale(&uri, &headers, &page),
         Err(_) => visitor_locale(&headers, "en"),
     };
     error_page(

@@ -1,5 +1,5 @@
 //! The front of the app: accepts connections and serves HTTP/1.1 on them with hyper. A GET for a
-//! page that is in the page cache and fresh is answered at once (`public::cached_page`),
+//! page that is in the page cache and fresh is answered at once (`visitor::cached_page`),
 //! without routing and middleware, so a rush of visitors costs little more than parsing HTTP.
 //! Everything else goes to the router, with the peer's address as `ConnectInfo` (for the rate
 //! limits). On shutdown, connections finish their requests and close.
@@ -321,7 +321,7 @@ impl hyper::service::Service<Request<Incoming>> for Front {
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         if request.method() == Method::GET {
             if let Some(page) =
-                super::public::cached_page(&self.state, request.uri(), request.headers())
+                super::visitor::cached_page(&self.state, request.uri(), request.headers())
             {
                 self.slot.waiting();
                 return Box::pin(std::future::ready(Ok(page)));

@@ -1,4 +1,4 @@
-//! Atom and RSS history feeds (feeds.md): one entry per incident or maintenance holding all its
+//! Atom and RSS history feeds (docs/feeds.md): one entry per incident or maintenance holding all its
 //! updates, per language and per component, with conditional GET. The XML is written by the
 //! `atom_syndication` and `rss` crates; the HTML inside comes from `render`.
 //!
@@ -15,16 +15,16 @@ use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
 
 use super::errors::{error_page, visitor_locale};
-use super::public::Document;
-use super::published::{self, published_postmortem};
+use super::page_cache::Document;
 use super::AppState;
 use crate::domain::*;
 use crate::error::Error;
-use crate::render::i18n::I18n;
+use crate::i18n::I18n;
+use crate::read::published_postmortem;
+use crate::render::escape::html as escape;
 use crate::render::labels;
 use crate::render::markdown::to_html;
 use crate::render::time::{is_utc, zones, Formatter};
-use crate::store::IncidentFilter;
 
 /// Entries in a feed (Statuspage's number).
 pub const ENTRIES: i64 = 25;
@@ -147,7 +147,7 @@ pub async fn component_rss_in(
     serve(&s, &h, Some(l), Some(id), Format::Rss).await
 }
 
-/// A feed, cached like pages (`public::document`): built once per change of the data, then
+/// A feed, cached like pages (`page_cache::document`): built once per change of the data, then
 /// answered from the cache, with conditional GET.
 async fn serve(
     state: &AppState,
@@ -174,7 +174,7 @@ async fn serve(
         Ok(document(body, feed.updated, format.content_type()))
     };
     let on_error = |e: &Error| error_page(&state.i18n, &shown, e);
-    super::public::document(state, &path, headers, make, on_error).await
+    super::page_cache::document(state, &path, headers, make, on_error).await
 }
 
 /// The feed's answer: its body, with an ETag and Last-Modified for conditional GET.
@@ -257,7 +257,7 @@ fn entry_id(host: &str, incident: &Incident, locale: Option<&str>) -> String {
     id
 }
 
-/// When the entry was published (feeds.md): the resolution of a finished incident, the start
+/// When the entry was published (docs/feeds.md): the resolution of a finished incident, the start
 /// of an upcoming maintenance, else the latest update.
 fn published_at(d: &IncidentDetail) -> DateTime<Utc> {
     let i = &d.incident;
@@ -276,15 +276,6 @@ fn published_at(d: &IncidentDetail) -> DateTime<Utc> {
     }
 }
 
-/// Plain text as HTML: every character that could start markup or an entity escaped.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// A date and time in UTC and the display zones: `March 10, 2024, 2:00 AM UTC | 6:00 PM PST`,
 /// or full dates on every side when the zones are not on the same date.
 fn when(f: &Formatter, at: DateTime<Utc>, display: &[Tz]) -> String {
@@ -297,15 +288,6 @@ fn when(f: &Formatter, at: DateTime<Utc>, display: &[Tz]) -> String {
         format!("{}, {stamp}", f.date(at.date_naive()))
     } else {
         stamp
-    }
-}
-
-fn remediation_state(s: RemediationState) -> &'static str {
-    match s {
-        RemediationState::Planned => "remediation-state-planned",
-        RemediationState::InProgress => "remediation-state-in_progress",
-        RemediationState::Done => "remediation-state-done",
-        RemediationState::WontDo => "remediation-state-wont_do",
     }
 }
 
@@ -367,7 +349,7 @@ fn entry_html(i18n: &I18n, locale: &str, display: &[Tz], d: &IncidentDetail) -> 
                 html.push_str(&format!(
                     "<li>{} (<strong>{}</strong>)</li>\n",
                     escape(&title.text),
-                    escape(&i18n.text(locale, remediation_state(r.state)))
+                    escape(&i18n.text(locale, labels::remediation_state(r.state)))
                 ));
             }
             html.push_str("</ul>\n");
@@ -382,7 +364,6 @@ async fn build(
     locale: Option<&str>,
     component_id: Option<&str>,
 ) -> Result<Feed, Error> {
-    let store = state.service.store();
     let page = state.service.page().await?;
     if let Some(l) = locale {
         if !page.locales.iter().any(|p| p == l) {
@@ -390,27 +371,15 @@ async fn build(
         }
     }
     let lang = locale.unwrap_or(&page.default_locale).to_string();
-    let component = match component_id {
-        Some(id) => Some(
-            store
-                .component(id)
-                .await?
-                .ok_or_else(|| Error::not_found("component", id))?,
-        ),
-        None => None,
-    };
-    let page_texts = store.translations_of_kind(TranslatableKind::Page).await?;
-    let page_name = Localizer::new(&page_texts, &lang, &page.default_locale)
+    let data = state.read.feed(component_id, ENTRIES).await?;
+    let page_name = Localizer::new(&data.page_translations, &lang, &page.default_locale)
         .text(TranslatableKind::Page, &page.id, "name", &page.name)
         .text;
     let mut args = FluentArgs::new();
     args.set("page", page_name.clone());
-    let title = match &component {
-        Some(c) => {
-            let texts = store
-                .translations(TranslatableKind::Component, &c.id)
-                .await?;
-            let name = Localizer::new(&texts, &lang, &page.default_locale)
+    let title = match &data.component {
+        Some((c, texts)) => {
+            let name = Localizer::new(texts, &lang, &page.default_locale)
                 .text(TranslatableKind::Component, &c.id, "name", &c.name)
                 .text;
             args.set("component", name);
@@ -420,18 +389,8 @@ async fn build(
         }
         None => state.i18n.format(&lang, "feed-title", Some(&args)),
     };
-    let details = published::details(
-        state,
-        &IncidentFilter {
-            component_ids: match component_id {
-                Some(id) => crate::read::family(&store.components().await?, id),
-                None => Vec::new(),
-            },
-            limit: ENTRIES,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let component = data.component.as_ref().map(|(c, _)| c);
+    let details = &data.details;
     let host = host(&page.url);
     let site = match locale {
         Some(l) => format!("{}/{l}", page.url),

@@ -10,24 +10,16 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::AppState;
+use crate::read::Readiness;
 
 pub async fn healthz() -> Response {
     ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
 }
 
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let store = state.service.store().clone();
-    let checked = tokio::time::timeout(Duration::from_secs(5), async move {
-        let migrations = store.migration_report().await;
-        let writes = store.probe_writes().await;
-        (migrations, writes)
-    })
-    .await;
-    let (migrations, writes) = match checked {
-        Ok(pair) => pair,
-        Err(_) => {
-            return answer(false, json!({"database": "no answer within 5 seconds"}));
-        }
+    let Some(Readiness { migrations, writes }) = state.read.readiness(Duration::from_secs(5)).await
+    else {
+        return answer(false, json!({"database": "no answer within 5 seconds"}));
     };
     let mut ready = true;
     let migrations = match migrations {

@@ -10,7 +10,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::render::i18n::I18n;
+use crate::i18n::I18n;
+use crate::read::Reader;
 use crate::service::Service;
 
 pub mod api_v1;
@@ -26,16 +27,20 @@ pub mod feeds;
 pub mod health;
 pub mod input;
 pub mod json;
+pub mod lang;
 pub mod openapi;
+pub mod page_cache;
 pub mod public;
-pub mod published;
 pub mod slashes;
+pub mod visitor;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub service: Service,
+    /// What handlers read (the service is for writes).
+    pub read: Reader,
     pub clock: Arc<dyn Clock>,
     pub i18n: Arc<I18n>,
     pub auth_failures: Arc<auth::FailureLimiter>,
@@ -52,6 +57,7 @@ impl AppState {
     pub fn new(
         config: Arc<Config>,
         service: Service,
+        read: Reader,
         clock: Arc<dyn Clock>,
         i18n: Arc<I18n>,
     ) -> AppState {
@@ -61,6 +67,7 @@ impl AppState {
         ));
         AppState {
             service,
+            read,
             clock,
             i18n,
             auth_failures,
@@ -94,7 +101,7 @@ macro_rules! api_table {
 }
 
 api_table! {
-    // Herald's API (api-v1.md): reads are public, writes need a bearer token
+    // Herald's API (docs/api-v1.md): reads are public, writes need a bearer token
     "/api/v1/page" => get(api_v1::get_page), put(api_v1::put_page);
     "/api/v1/components" => get(api_v1::list_components), post(api_v1::create_component);
     "/api/v1/components/{id}" => get(api_v1::get_component), patch(api_v1::patch_component);
@@ -108,7 +115,7 @@ api_table! {
     "/api/v1/translations/{kind}/{id}/{locale}" => put(api_v1::put_translation);
     "/api/v1/maintenances" => post(api_v1::create_maintenance);
     "/api/v1/audit-log" => get(api_v1::audit_log);
-    // The Statuspage v2 public API (statuspage-api-v2.md), for widgets, exporters and bots
+    // The Statuspage v2 public API (docs/statuspage-api-v2.md), for widgets, exporters and bots
     "/api/v2/summary.json" => get(api_v2::summary);
     "/api/v2/status.json" => get(api_v2::status);
     "/api/v2/components.json" => get(api_v2::components);
@@ -141,7 +148,7 @@ pub fn build_app(state: AppState) -> Router {
         // Operations
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        // Feed readers (feeds.md): the whole page, per language, per component
+        // Feed readers (docs/feeds.md): the whole page, per language, per component
         .route("/history.atom", get(feeds::atom))
         .route("/history.rss", get(feeds::rss))
         .route("/{locale}/history.atom", get(feeds::atom_in))
