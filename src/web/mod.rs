@@ -94,7 +94,7 @@ macro_rules! api_table {
 }
 
 api_table! {
-    // Herald's API (api-v1.md): reads are public, writes need a bearer token
+    // Herald's API (docs/api-v1.md): reads are public, writes need a bearer token
     "/api/v1/page" => get(api_v1::get_page), put(api_v1::put_page);
     "/api/v1/components" => get(api_v1::list_components), post(api_v1::create_component);
     "/api/v1/components/{id}" => get(api_v1::get_component), patch(api_v1::patch_component);
