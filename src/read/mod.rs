@@ -7,6 +7,7 @@
 //! feeds, `/api/v2` and the badge share: published incidents and the overall indicator),
 //! `feeds`, `statuspage`, `health`.
 
+pub mod api;
 mod feeds;
 mod health;
 mod history;

@@ -171,21 +171,11 @@ pub struct IncidentList {
 /// The milestones of an incident, with the two that are derived.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestonesView {
-    #[schema(required = true)]
-    pub impact_started_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub detected_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub recorded: Milestones,
     /// The first update's display time.
     #[schema(required = true)]
     pub first_update_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub mitigated_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub impact_ended_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub monitoring_at: Option<DateTime<Utc>>,
-    #[schema(required = true)]
-    pub resolved_at: Option<DateTime<Utc>>,
     #[schema(required = true)]
     pub postmortem_published_at: Option<DateTime<Utc>>,
 }

@@ -6,7 +6,6 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::domain::Problem;
 use crate::error::Error;
@@ -17,13 +16,14 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+// Fields in alphabetical order: the order the API has always sent them in.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// `malformed`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid`, ...
     pub code: String,
-    pub message: String,
     /// The fields at fault, each with what is wrong.
     pub fields: std::collections::BTreeMap<String, String>,
+    pub message: String,
 }
 
 /// An error answered as `{"error": {"code", "message", "fields"}}`.
@@ -50,29 +50,32 @@ impl IntoResponse for ApiError {
 
 /// The documented error answer for `e`.
 pub fn error_response(e: &Error) -> Response {
-    {
-        if let Error::Internal(inner) = &e {
-            tracing::error!(error = ?inner, "internal error");
-        }
-        // The API speaks English: each problem as `locales/en.ftl` words it.
-        let fields = match &e {
-            Error::Invalid(fields) => json!(fields
-                .iter()
-                .map(|(field, problem)| (field, problem.to_string()))
-                .collect::<std::collections::BTreeMap<_, _>>()),
-            _ => json!({}),
-        };
-        let body =
-            json!({"error": {"code": e.code(), "message": e.public_message(), "fields": fields}});
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(body)).into_response();
-        if let Error::RateLimited { retry_after_secs } = *e {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, retry_after_secs.into());
-        }
-        response
+    if let Error::Internal(inner) = &e {
+        tracing::error!(error = ?inner, "internal error");
     }
+    // The API speaks English: each problem as `locales/en.ftl` words it.
+    let fields = match &e {
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|(field, problem)| (field.to_string(), problem.to_string()))
+            .collect(),
+        _ => Default::default(),
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: e.code().to_string(),
+            fields,
+            message: e.public_message(),
+        },
+    };
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Error::RateLimited { retry_after_secs } = *e {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after_secs.into());
+    }
+    response
 }
 
 /// A JSON body, read within the body limit and deserialized with the path of any bad field.

@@ -12,8 +12,9 @@ use super::{api_v1, api_v2};
 #[openapi(
     info(
         title = "Herald",
-        description = "Herald's own API (v1: publishing, with bearer tokens for writes) and the \
-                       Statuspage-compatible public API (v2: read-only, unauthenticated)."
+        description = "Herald's own API (v1: publishing, with bearer tokens for writes; see \
+                       `docs/api-v1.md`) and the Statuspage-compatible public API (v2: read-only, \
+                       unauthenticated; see `docs/statuspage-api-v2.md`)."
     ),
     paths(
         api_v1::get_page,
@@ -50,6 +51,8 @@ use super::{api_v1, api_v2};
         crate::domain::IncidentKind,
         crate::domain::TranslatableKind,
         super::api_v1_views::LocaleCode,
+        // Named only by the error answers of `api_v1::errors`.
+        super::json::ErrorBody,
     )),
     modifiers(&BearerToken),
     tags(
