@@ -185,7 +185,7 @@ macro_rules! register {
         $(; on_postgres: $($pg:ident),* $(,)?)?
     ) => {
         pub fn tests() -> Vec<libtest_mimic::Trial> {
-            #[allow(unused_mut)]
+            #[allow(unused_mut, clippy::vec_init_then_push)]
             let mut trials: Vec<libtest_mimic::Trial> = Vec::new();
             $(trials.push($crate::helpers::register!(@one $name $($($opt)*)?));)*
             $($(trials.extend($crate::helpers::register!(@each $each $($($each_opt)*)?));)*)?

@@ -657,7 +657,7 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
         let mut ops = Vec::new();
         let mut last = String::new();
         for n in 0..history {
-            let at = t(NOW) - chrono::Duration::hours(8 * (n as i64 + 1));
+            let at = t(NOW) - chrono::Duration::hours(8 * (i64::try_from(n).unwrap() + 1));
             let id = format!("h{n:011}");
             ops.push(Op::InsertIncident(Incident {
                 id: id.clone(),
@@ -692,7 +692,7 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
                     incident_id: id.clone(),
                     status,
                     message: "m".into(),
-                    display_at: at + chrono::Duration::minutes(30 * k as i64),
+                    display_at: at + chrono::Duration::minutes(30 * i64::try_from(k).unwrap()),
                     next_update_by: None,
                     created_at: at,
                     updated_at: at,

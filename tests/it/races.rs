@@ -218,7 +218,7 @@ async fn concurrent_posts_to_one_incident_all_succeed_in_order(kind: Db) {
     positions.sort_unstable();
     assert_eq!(positions, (1..=10).collect::<Vec<i64>>(), "{kind:?}");
     let seqs = update_seqs(&app.db, &id).await;
-    let expected: Vec<i64> = (1..=(WRITERS * POSTS + 1) as i64).collect();
+    let expected: Vec<i64> = (1..=i64::try_from(WRITERS * POSTS + 1).unwrap()).collect();
     assert_eq!(seqs, expected, "{kind:?}: seq must be contiguous");
     let Ok(app) = Arc::try_unwrap(app) else {
         panic!("writers still hold the app")
