@@ -8,14 +8,24 @@ use std::collections::BTreeMap;
 use anyhow::bail;
 use chrono::Duration;
 
-use crate::domain::*;
-use crate::service::*;
+use crate::domain::{
+    ComponentStatus, Impact, IncidentStatus, PostmortemState, Provenance, RemediationCategory,
+    RemediationState, SUPPORTED_LOCALES,
+};
+use crate::service::{
+    Actor, IncidentPatch, IncidentTranslationIn, ItemTranslationIn, MaintenanceTranslationIn,
+    MessageTranslationIn, MilestonesPatch, NewComponent, NewIncident, NewMaintenance,
+    NewRemediationItem, NewUpdate, PageInput, PostmortemInput, PostmortemTranslationIn, Service,
+};
 use crate::store::CountedTable;
 
 fn e(err: crate::error::Error) -> anyhow::Error {
     anyhow::anyhow!("{}", err.detail())
 }
 
+/// The demo page, as one page of data (exempt from the function-length rule: it is a script of
+/// writes, not logic).
+#[allow(clippy::too_many_lines)]
 pub async fn load(service: &Service) -> anyhow::Result<()> {
     if service.store().count(CountedTable::Components).await? > 0
         || service.store().count(CountedTable::Incidents).await? > 0

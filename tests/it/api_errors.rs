@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp, TestDb};
 
 async fn raw(app: &TestApp, path: &str, token: Option<&str>, body: Vec<u8>) -> (StatusCode, Value) {
     let mut req = app
@@ -33,7 +33,6 @@ fn assert_error(body: &Value, code: &str) {
     assert!(body["error"]["fields"].is_object(), "{body}");
 }
 
-#[tokio::test]
 async fn malformed_json_is_400_and_changes_nothing() {
     let app = TestApp::sqlite().await;
     let before = app.fingerprint().await;
@@ -57,7 +56,6 @@ async fn malformed_json_is_400_and_changes_nothing() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn unknown_field_values_are_422_naming_the_field() {
     let app = TestApp::sqlite().await;
     let before = app.fingerprint().await;
@@ -111,7 +109,6 @@ async fn unknown_field_values_are_422_naming_the_field() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn oversized_bodies_are_413() {
     let app = TestApp::sqlite().await;
     let before = app.fingerprint().await;
@@ -150,70 +147,64 @@ async fn oversized_bodies_are_413() {
 
 /// A NUL character in any text of a JSON body is a 422 naming the field, on both databases
 /// (PostgreSQL cannot store it; schemathesis found it as a 500).
-#[tokio::test]
-async fn nul_characters_in_json_text_are_422_naming_the_field() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let incident = app
+async fn nul_characters_in_json_text_are_422_naming_the_field(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let incident = app
             .post(
                 "/api/v1/incidents",
                 json!({"title": "Slow", "impact": "minor", "status": "investigating", "message": "Looking."}),
             )
             .await;
-        let update = incident["updates"][0]["id"].as_str().unwrap().to_string();
-        let before = app.fingerprint().await;
-        let cases = [
-            (
-                Method::POST,
-                "/api/v1/incidents".to_string(),
-                json!({"title": "x", "impact": "major", "status": "investigating", "message": "a\u{0}b"}),
-                "message",
-            ),
-            (
-                Method::POST,
-                "/api/v1/components".to_string(),
-                json!({"name": "\u{0}", "start_date": "2020-03-05"}),
-                "name",
-            ),
-            (
-                Method::PATCH,
-                format!("/api/v1/updates/{update}"),
-                json!({"message": "fixed\u{0}"}),
-                "message",
-            ),
-            (
-                Method::POST,
-                "/api/v1/incidents".to_string(),
-                json!({"title": "x", "impact": "major", "status": "investigating", "message": "m",
+    let update = incident["updates"][0]["id"].as_str().unwrap().to_string();
+    let before = app.fingerprint().await;
+    let cases = [
+        (
+            Method::POST,
+            "/api/v1/incidents".to_string(),
+            json!({"title": "x", "impact": "major", "status": "investigating", "message": "a\u{0}b"}),
+            "message",
+        ),
+        (
+            Method::POST,
+            "/api/v1/components".to_string(),
+            json!({"name": "\u{0}", "start_date": "2020-03-05"}),
+            "name",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/updates/{update}"),
+            json!({"message": "fixed\u{0}"}),
+            "message",
+        ),
+        (
+            Method::POST,
+            "/api/v1/incidents".to_string(),
+            json!({"title": "x", "impact": "major", "status": "investigating", "message": "m",
                     "translations": {"fr": {"title": "t\u{0}", "provenance": "human"}}}),
-                "translations.fr.title",
-            ),
-        ];
-        for (method, path, body, field) in cases {
-            let (status, answer) = app
-                .call(method.clone(), &path, Some(&app.responder), Some(&body))
-                .await;
-            assert_eq!(
-                status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{kind:?} {method} {path}: {answer}"
-            );
-            assert_error(&answer, "invalid");
-            assert!(
-                answer["error"]["fields"][field]
-                    .as_str()
-                    .is_some_and(|m| m.contains("NUL")),
-                "{field} not named in {answer}"
-            );
-        }
-        assert_eq!(app.fingerprint().await, before);
-        app.finish().await;
+            "translations.fr.title",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let (status, answer) = app
+            .call(method.clone(), &path, Some(&app.responder), Some(&body))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind:?} {method} {path}: {answer}"
+        );
+        assert_error(&answer, "invalid");
+        assert!(
+            answer["error"]["fields"][field]
+                .as_str()
+                .is_some_and(|m| m.contains("NUL")),
+            "{field} not named in {answer}"
+        );
     }
+    assert_eq!(app.fingerprint().await, before);
+    app.finish().await;
 }
 
-#[tokio::test]
 async fn bad_or_missing_tokens_are_401_and_change_nothing() {
     let app = TestApp::sqlite().await;
     let before = app.fingerprint().await;
@@ -238,7 +229,6 @@ async fn bad_or_missing_tokens_are_401_and_change_nothing() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn unknown_paths_answer_json_under_api_and_a_page_elsewhere() {
     let app = TestApp::sqlite().await;
     let (status, body) = app
@@ -265,7 +255,6 @@ async fn unknown_paths_answer_json_under_api_and_a_page_elsewhere() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn validation_errors_name_every_field_and_change_nothing() {
     let app = TestApp::sqlite().await;
     let (sell, pods) = crate::seed::sell_group(&app).await;
@@ -393,7 +382,6 @@ async fn validation_errors_name_every_field_and_change_nothing() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn wrong_methods_get_a_json_405() {
     let app = TestApp::sqlite().await;
     let (status, body) = app
@@ -416,7 +404,6 @@ fn golden_path(name: &str) -> std::path::PathBuf {
 /// Every validation message, word for word: the API's 422 bodies (and the command line's
 /// detail for users and tokens) must not change when messages move to the locale files.
 /// `HERALD_BLESS=1` rewrites the golden file.
-#[tokio::test]
 async fn validation_messages_match_their_golden_text() {
     let app = TestApp::sqlite().await;
     let (sell, pods) = crate::seed::sell_group(&app).await;
@@ -855,7 +842,6 @@ async fn validation_messages_match_their_golden_text() {
 
 /// Authentication comes before the body: without a valid token, or with too low a role, a
 /// write is refused whatever its body holds, and the answer says nothing about the schema.
-#[tokio::test]
 async fn writes_check_the_token_and_role_before_reading_the_body() {
     // Many bad tokens are sent: the brake on failed authentications must not hide the answers.
     let mut config = herald::config::Config::new(([127, 0, 0, 1], 0).into(), "");
@@ -942,4 +928,18 @@ async fn writes_check_the_token_and_role_before_reading_the_body() {
     }
     assert_eq!(app.fingerprint().await, before);
     app.finish().await;
+}
+
+crate::helpers::register! {
+    malformed_json_is_400_and_changes_nothing,
+    unknown_field_values_are_422_naming_the_field,
+    oversized_bodies_are_413,
+    bad_or_missing_tokens_are_401_and_change_nothing,
+    unknown_paths_answer_json_under_api_and_a_page_elsewhere,
+    validation_errors_name_every_field_and_change_nothing,
+    wrong_methods_get_a_json_405,
+    validation_messages_match_their_golden_text,
+    writes_check_the_token_and_role_before_reading_the_body,
+    ; on_each_backend:
+    nul_characters_in_json_text_are_422_naming_the_field,
 }

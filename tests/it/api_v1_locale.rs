@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp};
 
 /// The document without any `localized` key, anywhere.
 fn without_localized(v: &Value) -> Value {
@@ -20,78 +20,72 @@ fn without_localized(v: &Value) -> Value {
     }
 }
 
-#[tokio::test]
-async fn incidents_in_a_locale_carry_provenance_and_staleness() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let id = crate::seed::publish_seed(&app).await;
-        let plain = app.get(&format!("/api/v1/incidents/{id}")).await;
-        assert!(plain.get("localized").is_none());
-        let fr = app.get(&format!("/api/v1/incidents/{id}?locale=fr")).await;
-        assert_eq!(without_localized(&fr), plain, "existing fields unchanged");
-        assert_eq!(
-            fr["localized"]["title"],
-            json!({"text": "Retards de synchronisation et de stockage des nouveaux e-mails dans Sell",
+async fn incidents_in_a_locale_carry_provenance_and_staleness(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let id = crate::seed::publish_seed(&app).await;
+    let plain = app.get(&format!("/api/v1/incidents/{id}")).await;
+    assert!(plain.get("localized").is_none());
+    let fr = app.get(&format!("/api/v1/incidents/{id}?locale=fr")).await;
+    assert_eq!(without_localized(&fr), plain, "existing fields unchanged");
+    assert_eq!(
+        fr["localized"]["title"],
+        json!({"text": "Retards de synchronisation et de stockage des nouveaux e-mails dans Sell",
                    "provenance": "machine", "stale": false})
-        );
-        assert_eq!(fr["localized"]["locale"], "fr");
-        let update = &fr["updates"][0]["localized"]["message"];
-        assert!(update["text"].as_str().unwrap().starts_with("Nous faisons"));
-        assert_eq!(update["provenance"], "machine");
-        let pm = &fr["postmortem"]["localized"];
-        assert_eq!(pm["root_cause"]["provenance"], "machine");
-        assert!(pm["root_cause"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Cet incident"));
-        // No French summary was written: the original, and it says so.
-        assert_eq!(pm["summary"]["provenance"], "original");
-        assert!(pm["summary"]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("On February 29"));
-        assert!(fr["remediation_items"][2]["localized"]["title"]["text"]
-            .as_str()
-            .unwrap()
-            .contains("surcharges"));
-        assert_eq!(
-            fr["remediation_items"][0]["localized"]["detail"],
-            Value::Null
-        );
-        // German: nothing translated, every text is the original.
-        let de = app.get(&format!("/api/v1/incidents/{id}?locale=de")).await;
-        assert_eq!(de["localized"]["title"]["provenance"], "original");
-        assert_eq!(
-            de["localized"]["title"]["text"],
-            "Delays syncing and storing new email in Sell"
-        );
-        // Correcting the original makes its translation stale.
-        let update_id = plain["updates"][0]["id"].as_str().unwrap();
-        app.write(
-            Method::PATCH,
-            &format!("/api/v1/updates/{update_id}"),
-            json!({"message": "We are experiencing a disruption of Sell email."}),
-            200,
-        )
-        .await;
-        let fr = app.get(&format!("/api/v1/incidents/{id}?locale=fr")).await;
-        assert_eq!(fr["updates"][0]["localized"]["message"]["stale"], true);
-        assert_eq!(fr["updates"][1]["localized"]["message"]["stale"], false);
-        // The list too.
-        let list = app.get("/api/v1/incidents?locale=fr").await;
-        assert_eq!(
-            list["incidents"][0]["localized"]["title"]["provenance"],
-            "machine"
-        );
-        let plain_list = app.get("/api/v1/incidents").await;
-        assert_eq!(without_localized(&list), plain_list);
-        app.finish().await;
-    }
+    );
+    assert_eq!(fr["localized"]["locale"], "fr");
+    let update = &fr["updates"][0]["localized"]["message"];
+    assert!(update["text"].as_str().unwrap().starts_with("Nous faisons"));
+    assert_eq!(update["provenance"], "machine");
+    let pm = &fr["postmortem"]["localized"];
+    assert_eq!(pm["root_cause"]["provenance"], "machine");
+    assert!(pm["root_cause"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Cet incident"));
+    // No French summary was written: the original, and it says so.
+    assert_eq!(pm["summary"]["provenance"], "original");
+    assert!(pm["summary"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("On February 29"));
+    assert!(fr["remediation_items"][2]["localized"]["title"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("surcharges"));
+    assert_eq!(
+        fr["remediation_items"][0]["localized"]["detail"],
+        Value::Null
+    );
+    // German: nothing translated, every text is the original.
+    let de = app.get(&format!("/api/v1/incidents/{id}?locale=de")).await;
+    assert_eq!(de["localized"]["title"]["provenance"], "original");
+    assert_eq!(
+        de["localized"]["title"]["text"],
+        "Delays syncing and storing new email in Sell"
+    );
+    // Correcting the original makes its translation stale.
+    let update_id = plain["updates"][0]["id"].as_str().unwrap();
+    app.write(
+        Method::PATCH,
+        &format!("/api/v1/updates/{update_id}"),
+        json!({"message": "We are experiencing a disruption of Sell email."}),
+        200,
+    )
+    .await;
+    let fr = app.get(&format!("/api/v1/incidents/{id}?locale=fr")).await;
+    assert_eq!(fr["updates"][0]["localized"]["message"]["stale"], true);
+    assert_eq!(fr["updates"][1]["localized"]["message"]["stale"], false);
+    // The list too.
+    let list = app.get("/api/v1/incidents?locale=fr").await;
+    assert_eq!(
+        list["incidents"][0]["localized"]["title"]["provenance"],
+        "machine"
+    );
+    let plain_list = app.get("/api/v1/incidents").await;
+    assert_eq!(without_localized(&list), plain_list);
+    app.finish().await;
 }
 
-#[tokio::test]
 async fn components_and_page_in_a_locale_and_unknown_locales_are_422() {
     let app = TestApp::sqlite().await;
     let c = app
@@ -144,4 +138,10 @@ async fn components_and_page_in_a_locale_and_unknown_locales_are_422() {
         );
     }
     app.finish().await;
+}
+
+crate::helpers::register! {
+    components_and_page_in_a_locale_and_unknown_locales_are_422,
+    ; on_each_backend:
+    incidents_in_a_locale_carry_provenance_and_staleness,
 }

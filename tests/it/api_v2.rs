@@ -1,11 +1,11 @@
 //! The Statuspage v2 public API against golden documents written from
-//! statuspage-api-v2.md, on SQLite and PostgreSQL; plus its wire details (CORS, HEAD, doubled
+//! docs/statuspage-api-v2.md, on SQLite and PostgreSQL; plus its wire details (CORS, HEAD, doubled
 //! slashes, time zones).
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp};
 
 /// The endpoints and the fixture each is compared with.
 const ENDPOINTS: &[(&str, &str)] = &[
@@ -126,38 +126,33 @@ fn fixture_path(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-#[tokio::test]
-async fn every_endpoint_matches_its_golden_document_on_both_databases() {
+async fn every_endpoint_matches_its_golden_document_on_both_databases(kind: Db) {
     let mut ran = 0;
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        publish_reference(&app).await;
-        for (path, fixture) in ENDPOINTS {
-            let got = normalize(&app.get(path).await, &mut Vec::new());
-            let file = fixture_path(fixture);
-            if std::env::var("HERALD_BLESS").is_ok_and(|v| v == "1") && kind == Db::Sqlite {
-                std::fs::write(&file, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
-            }
-            let expected: Value = serde_json::from_str(
-                &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}")),
-            )
-            .unwrap();
-            assert_eq!(
-                got,
-                expected,
-                "{kind:?} GET {path} differs from {fixture}:\n{}",
-                serde_json::to_string_pretty(&got).unwrap()
-            );
+    let app = TestApp::spawn(kind).await;
+    publish_reference(&app).await;
+    for (path, fixture) in ENDPOINTS {
+        let got = normalize(&app.get(path).await, &mut Vec::new());
+        let file = fixture_path(fixture);
+        if std::env::var("HERALD_BLESS").is_ok_and(|v| v == "1") && kind == Db::Sqlite {
+            std::fs::write(&file, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
         }
-        ran += 1;
-        app.finish().await;
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}")),
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            expected,
+            "{kind:?} GET {path} differs from {fixture}:\n{}",
+            serde_json::to_string_pretty(&got).unwrap()
+        );
     }
+    ran += 1;
+    app.finish().await;
     assert!(ran >= 1);
 }
 
-/// Rules of statuspage-api-v2.md checked on every object, independently of the fixtures.
+/// Rules of docs/statuspage-api-v2.md checked on every object, independently of the fixtures.
 fn check_timestamps(value: &Value, key: &str) {
     match value {
         Value::Object(m) => {
@@ -184,7 +179,6 @@ fn check_timestamps(value: &Value, key: &str) {
     }
 }
 
-#[tokio::test]
 async fn wire_rules_hold_cors_head_doubled_slashes_and_nulls() {
     let app = TestApp::sqlite().await;
     publish_reference(&app).await;
@@ -272,7 +266,6 @@ async fn wire_rules_hold_cors_head_doubled_slashes_and_nulls() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn timestamps_are_in_the_page_zone_and_the_status_rolls_up() {
     let app = TestApp::sqlite().await;
     let status = app.get("/api/v2/status.json").await;
@@ -316,4 +309,11 @@ async fn timestamps_are_in_the_page_zone_and_the_status_rolls_up() {
         json!({"indicator": "critical", "description": "Major Service Outage"})
     );
     app.finish().await;
+}
+
+crate::helpers::register! {
+    wire_rules_hold_cors_head_doubled_slashes_and_nulls,
+    timestamps_are_in_the_page_zone_and_the_status_rolls_up,
+    ; on_each_backend:
+    every_endpoint_matches_its_golden_document_on_both_databases,
 }

@@ -3,9 +3,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::TestApp;
 
-#[tokio::test]
 async fn a_translator_may_only_translate() {
     let app = TestApp::sqlite().await;
     let (sell, _) = crate::seed::sell_group(&app).await;
@@ -70,7 +69,6 @@ async fn a_translator_may_only_translate() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn revoked_tokens_are_refused() {
     let app = TestApp::sqlite().await;
     let service = app.service();
@@ -107,7 +105,6 @@ async fn revoked_tokens_are_refused() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn repeated_failed_authentication_gets_429() {
     let app = TestApp::sqlite().await;
     let body = json!({"name": "A"});
@@ -149,7 +146,6 @@ async fn repeated_failed_authentication_gets_429() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn every_write_leaves_an_audit_row() {
     let app = TestApp::sqlite().await;
     let c = app.post("/api/v1/components", json!({"name": "API"})).await;
@@ -178,4 +174,11 @@ async fn every_write_leaves_an_audit_row() {
     assert_eq!(entries[0]["after"]["status"], "major_outage");
     assert_eq!(entries[1]["action"], "component.create");
     app.finish().await;
+}
+
+crate::helpers::register! {
+    a_translator_may_only_translate,
+    revoked_tokens_are_refused,
+    repeated_failed_authentication_gets_429,
+    every_write_leaves_an_audit_row,
 }

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::TestApp;
 
 async fn svg(app: &TestApp, path: &str, language: Option<&str>) -> String {
     let mut request = app.http.get(app.url(path));
@@ -17,7 +17,6 @@ async fn svg(app: &TestApp, path: &str, language: Option<&str>) -> String {
     r.text().await.unwrap()
 }
 
-#[tokio::test]
 async fn the_badge_says_the_status_in_words_and_in_the_readers_language() {
     let app = TestApp::sqlite().await;
     let en = svg(&app, "/badge.svg", None).await;
@@ -62,4 +61,8 @@ async fn the_badge_says_the_status_in_words_and_in_the_readers_language() {
     assert_eq!(json["label"], "estado");
     assert_eq!(json["message"], "Interrupción grave del servicio");
     app.finish().await;
+}
+
+crate::helpers::register! {
+    the_badge_says_the_status_in_words_and_in_the_readers_language,
 }

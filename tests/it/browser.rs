@@ -12,7 +12,7 @@ use herald::domain::Role;
 use herald::service::{Actor, PageInput};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use crate::helpers::*;
+use crate::helpers::TestApp;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -48,7 +48,6 @@ async fn saw(c: &fantoccini::Client, text: &str) {
     panic!("the page never showed {text:?}: {source}");
 }
 
-#[tokio::test]
 async fn the_console_publishes_an_incident_in_a_real_browser() {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
         eprintln!("notice: {CHROMEDRIVER} or {CHROMIUM} is missing; skipping the browser test");
@@ -289,4 +288,8 @@ async fn the_console_publishes_an_incident_in_a_real_browser() {
     let feed = text("/fr/history.atom".into()).await;
     assert!(feed.contains("Les paiements sont lents"), "{feed}");
     app.finish().await;
+}
+
+crate::helpers::register! {
+    the_console_publishes_an_incident_in_a_real_browser,
 }

@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::{TestApp, TestDb};
 
 fn herald() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
@@ -15,7 +15,6 @@ fn herald() -> Command {
     cmd
 }
 
-#[tokio::test]
 async fn token_create_prints_the_token_alone_and_list_never_shows_it() {
     let db = TestDb::sqlite().await;
     let out = herald()
@@ -77,7 +76,6 @@ async fn token_create_prints_the_token_alone_and_list_never_shows_it() {
     .contains("revoked"));
 }
 
-#[tokio::test]
 async fn user_create_reads_the_password_from_stdin() {
     use std::io::Write;
     let db = TestDb::sqlite().await;
@@ -137,7 +135,6 @@ async fn user_create_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 12"));
 }
 
-#[tokio::test]
 async fn post_publishes_through_the_api() {
     let app = TestApp::sqlite().await;
     let api = app.post("/api/v1/components", json!({"name": "API"})).await;
@@ -241,7 +238,6 @@ async fn post_publishes_through_the_api() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn demo_loads_a_realistic_page_once() {
     let db = TestDb::sqlite().await;
     let out = herald()
@@ -335,7 +331,6 @@ fn serve_binary(db: &TestDb) -> (std::process::Child, String, LogLines) {
     (child, addr, lines)
 }
 
-#[tokio::test]
 async fn serve_stops_cleanly_on_sigterm() {
     let db = TestDb::sqlite().await;
     let (mut child, addr, lines) = serve_binary(&db);
@@ -358,7 +353,6 @@ async fn serve_stops_cleanly_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
 
-#[tokio::test]
 async fn an_acknowledged_write_survives_a_crash() {
     let db = TestDb::sqlite().await;
     let migrated = herald()
@@ -415,4 +409,13 @@ async fn an_acknowledged_write_survives_a_crash() {
             "acknowledged component {id} was lost"
         );
     }
+}
+
+crate::helpers::register! {
+    token_create_prints_the_token_alone_and_list_never_shows_it,
+    user_create_reads_the_password_from_stdin,
+    post_publishes_through_the_api,
+    demo_loads_a_realistic_page_once,
+    serve_stops_cleanly_on_sigterm,
+    an_acknowledged_write_survives_a_crash,
 }

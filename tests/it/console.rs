@@ -9,7 +9,7 @@ use herald::service::Actor;
 use herald::store::AuditFilter;
 use reqwest::StatusCode;
 
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp};
 
 /// A cookie-keeping client that does not follow redirects.
 pub struct Agent<'a> {
@@ -126,7 +126,6 @@ fn setup_link(app: &TestApp) -> Option<String> {
     app.server.as_ref().unwrap().state.setup_link()
 }
 
-#[tokio::test]
 async fn the_setup_link_works_once_and_not_after_a_user_exists() {
     let app = TestApp::sqlite().await;
     let link = setup_link(&app).expect("no user yet: a setup link");
@@ -178,158 +177,151 @@ async fn the_setup_link_works_once_and_not_after_a_user_exists() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn responders_publish_through_the_console_and_every_action_is_audited() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        user(&app, "ana", Role::Responder).await;
-        let mut agent = Agent::new(&app);
-        // Unknown visitors are sent to the sign-in page.
-        assert_eq!(agent.get("/console").await.location, "/console/sign-in");
-        let signed = agent.sign_in("ana", PASSWORD).await;
-        assert_eq!(signed.status, 303, "{}", signed.body);
-        let first_session = agent.cookies["herald_session"].clone();
+async fn responders_publish_through_the_console_and_every_action_is_audited(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    user(&app, "ana", Role::Responder).await;
+    let mut agent = Agent::new(&app);
+    // Unknown visitors are sent to the sign-in page.
+    assert_eq!(agent.get("/console").await.location, "/console/sign-in");
+    let signed = agent.sign_in("ana", PASSWORD).await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let first_session = agent.cookies["herald_session"].clone();
 
-        // The new-incident form comes pre-filled with the default message.
-        let form = agent.get("/console/incidents/new").await;
-        assert!(
-            form.body.contains(
-                "We are investigating reports of a problem and will post an update shortly."
-            ),
-            "{}",
-            form.body
-        );
-        let csrf = csrf_of(&form.body);
-        // A missing field is named, and nothing is written.
-        let before = app.fingerprint().await;
-        let bad = agent
-            .post(
-                "/console/incidents/new",
-                &[
-                    ("csrf", &csrf),
-                    ("title", ""),
-                    ("impact", "minor"),
-                    ("status", "investigating"),
-                    ("message", "x"),
-                    ("action", "create"),
-                ],
-            )
-            .await;
-        assert_eq!(bad.status, 422);
-        assert!(bad.body.contains("id=\"e-title\""), "{}", bad.body);
-        assert_eq!(app.fingerprint().await, before);
-        // Preview renders sanitized Markdown and writes nothing.
-        let preview = agent
-            .post(
-                "/console/incidents/new",
-                &[
-                    ("csrf", &csrf),
-                    ("title", "Slow"),
-                    ("impact", "minor"),
-                    ("status", "investigating"),
-                    ("message", "**Slow** <script>x</script>"),
-                    ("action", "preview"),
-                ],
-            )
-            .await;
-        assert!(preview.body.contains("<strong>Slow</strong>"));
-        assert!(!preview.body.contains("<script>x"));
-        assert_eq!(app.fingerprint().await, before);
+    // The new-incident form comes pre-filled with the default message.
+    let form = agent.get("/console/incidents/new").await;
+    assert!(
+        form.body
+            .contains("We are investigating reports of a problem and will post an update shortly."),
+        "{}",
+        form.body
+    );
+    let csrf = csrf_of(&form.body);
+    // A missing field is named, and nothing is written.
+    let before = app.fingerprint().await;
+    let bad = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", ""),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("message", "x"),
+                ("action", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"e-title\""), "{}", bad.body);
+    assert_eq!(app.fingerprint().await, before);
+    // Preview renders sanitized Markdown and writes nothing.
+    let preview = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", "Slow"),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("message", "**Slow** <script>x</script>"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert!(preview.body.contains("<strong>Slow</strong>"));
+    assert!(!preview.body.contains("<script>x"));
+    assert_eq!(app.fingerprint().await, before);
 
-        let created = agent
-            .post(
-                "/console/incidents/new",
-                &[
-                    ("csrf", &csrf),
-                    ("title", "Checkout is slow"),
-                    ("impact", "minor"),
-                    ("status", "investigating"),
-                    ("message", "Looking into it."),
-                    ("action", "create"),
-                ],
-            )
-            .await;
-        assert_eq!(created.status, 303, "{}", created.body);
-        let id = created.location.rsplit('/').next().unwrap().to_string();
-        let page = agent.get(&created.location).await;
-        assert!(page.body.contains("Incident opened and published."));
-        let posted = agent
-            .post(
-                &format!("/console/incidents/{id}/updates"),
-                &[
-                    ("csrf", &csrf),
-                    ("status", "identified"),
-                    ("message", "Found it."),
-                    ("display_at", ""),
-                    ("action", "post"),
-                ],
-            )
-            .await;
-        assert_eq!(posted.status, 303, "{}", posted.body);
-        let public = app.get(&format!("/api/v1/incidents/{id}")).await;
-        assert_eq!(public["status"], "identified");
+    let created = agent
+        .post(
+            "/console/incidents/new",
+            &[
+                ("csrf", &csrf),
+                ("title", "Checkout is slow"),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("message", "Looking into it."),
+                ("action", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let id = created.location.rsplit('/').next().unwrap().to_string();
+    let page = agent.get(&created.location).await;
+    assert!(page.body.contains("Incident opened and published."));
+    let posted = agent
+        .post(
+            &format!("/console/incidents/{id}/updates"),
+            &[
+                ("csrf", &csrf),
+                ("status", "identified"),
+                ("message", "Found it."),
+                ("display_at", ""),
+                ("action", "post"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let public = app.get(&format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(public["status"], "identified");
 
-        // A form without its CSRF token is refused and changes nothing.
-        let before = app.fingerprint().await;
-        let forged = agent
-            .post(
-                &format!("/console/incidents/{id}/updates"),
-                &[
-                    ("status", "resolved"),
-                    ("message", "Forged."),
-                    ("action", "post"),
-                ],
-            )
-            .await;
-        assert_eq!(forged.status, 403);
-        let wrong = agent
-            .post(
-                &format!("/console/incidents/{id}/updates"),
-                &[
-                    ("csrf", "nope"),
-                    ("status", "resolved"),
-                    ("message", "Forged."),
-                    ("action", "post"),
-                ],
-            )
-            .await;
-        assert_eq!(wrong.status, 403);
-        assert_eq!(app.fingerprint().await, before);
+    // A form without its CSRF token is refused and changes nothing.
+    let before = app.fingerprint().await;
+    let forged = agent
+        .post(
+            &format!("/console/incidents/{id}/updates"),
+            &[
+                ("status", "resolved"),
+                ("message", "Forged."),
+                ("action", "post"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let wrong = agent
+        .post(
+            &format!("/console/incidents/{id}/updates"),
+            &[
+                ("csrf", "nope"),
+                ("status", "resolved"),
+                ("message", "Forged."),
+                ("action", "post"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 403);
+    assert_eq!(app.fingerprint().await, before);
 
-        // Every console action left an audit row with the user as actor.
-        let log = app
-            .service()
-            .store()
-            .audit_log(&AuditFilter {
-                actor: Some("user:ana".into()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
-        assert!(actions.contains(&"session.create"), "{actions:?}");
-        assert!(actions.contains(&"incident.create"), "{actions:?}");
-        assert!(
-            actions.iter().any(|a| a.starts_with("update.")),
-            "{actions:?}"
-        );
-        // The audit screen is for admins.
-        assert_eq!(agent.get("/console/audit").await.status, 403);
+    // Every console action left an audit row with the user as actor.
+    let log = app
+        .service()
+        .store()
+        .audit_log(&AuditFilter {
+            actor: Some("user:ana".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"session.create"), "{actions:?}");
+    assert!(actions.contains(&"incident.create"), "{actions:?}");
+    assert!(
+        actions.iter().any(|a| a.starts_with("update.")),
+        "{actions:?}"
+    );
+    // The audit screen is for admins.
+    assert_eq!(agent.get("/console/audit").await.status, 403);
 
-        // Signing in again rotates the session id; the old one is dead.
-        agent.sign_in("ana", PASSWORD).await;
-        assert_ne!(agent.cookies["herald_session"], first_session);
-        let mut old = Agent::new(&app);
-        old.cookies.insert("herald_session".into(), first_session);
-        assert_eq!(old.get("/console").await.status, 303);
-        app.finish().await;
-    }
+    // Signing in again rotates the session id; the old one is dead.
+    agent.sign_in("ana", PASSWORD).await;
+    assert_ne!(agent.cookies["herald_session"], first_session);
+    let mut old = Agent::new(&app);
+    old.cookies.insert("herald_session".into(), first_session);
+    assert_eq!(old.get("/console").await.status, 303);
+    app.finish().await;
 }
 
-#[tokio::test]
 async fn a_translator_cannot_post_an_update() {
     let app = TestApp::sqlite().await;
     user(&app, "tom", Role::Translator).await;
@@ -401,7 +393,6 @@ async fn a_translator_cannot_post_an_update() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn signed_out_and_expired_sessions_cannot_be_used() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -452,7 +443,6 @@ async fn signed_out_and_expired_sessions_cannot_be_used() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn failed_sign_ins_are_rate_limited() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -487,7 +477,6 @@ fn summary_of(html: &str) -> &str {
     }
 }
 
-#[tokio::test]
 async fn a_french_console_shows_problems_in_french_and_the_api_keeps_english() {
     let app = TestApp::sqlite().await;
     let warehouse = app
@@ -638,4 +627,14 @@ async fn a_french_console_shows_problems_in_french_and_the_api_keeps_english() {
         .body
         .contains("id=\"e-root_cause\">ne doit pas être vide</span>"));
     app.finish().await;
+}
+
+crate::helpers::register! {
+    the_setup_link_works_once_and_not_after_a_user_exists,
+    a_translator_cannot_post_an_update,
+    signed_out_and_expired_sessions_cannot_be_used,
+    failed_sign_ins_are_rate_limited,
+    a_french_console_shows_problems_in_french_and_the_api_keeps_english,
+    ; on_each_backend:
+    responders_publish_through_the_console_and_every_action_is_audited,
 }

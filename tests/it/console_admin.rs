@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::console::{csrf_of, user, Agent, PASSWORD};
-use crate::helpers::*;
+use crate::helpers::{t, Db, TestApp};
 use crate::public::page;
 
 async fn user_id(app: &TestApp, name: &str) -> String {
@@ -68,7 +68,6 @@ fn settings_form<'a>(csrf: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a 
     form
 }
 
-#[tokio::test]
 async fn page_settings_change_what_readers_see() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -130,7 +129,6 @@ async fn page_settings_change_what_readers_see() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn the_page_name_and_footer_are_translated_in_the_console() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -212,7 +210,6 @@ async fn the_page_name_and_footer_are_translated_in_the_console() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn only_admins_reach_page_settings() {
     let app = TestApp::sqlite().await;
     user(&app, "bob", Role::Responder).await;
@@ -238,7 +235,6 @@ async fn only_admins_reach_page_settings() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn bad_settings_are_named_in_the_users_language_and_change_nothing() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -313,14 +309,9 @@ async fn bad_settings_are_named_in_the_users_language_and_change_nothing() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        disabling_on(app).await;
-    }
+async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    disabling_on(app).await;
 }
 
 async fn disabling_on(app: TestApp) {
@@ -401,7 +392,6 @@ async fn disabling_on(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn nobody_disables_themselves_or_the_last_admin() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -473,14 +463,9 @@ async fn nobody_disables_themselves_or_the_last_admin() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn expired_sessions_are_swept() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        sweeping_on(app).await;
-    }
+async fn expired_sessions_are_swept(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    sweeping_on(app).await;
 }
 
 async fn sweeping_on(app: TestApp) {
@@ -514,7 +499,6 @@ async fn sweeping_on(app: TestApp) {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn session_cookies_are_secure_on_an_https_page_and_always_http_only() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -569,7 +553,6 @@ async fn session_cookies_are_secure_on_an_https_page_and_always_http_only() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn a_correction_keeps_the_history_and_shows_as_edited() {
     let app = TestApp::sqlite().await;
     user(&app, "bob", Role::Responder).await;
@@ -633,7 +616,6 @@ async fn a_correction_keeps_the_history_and_shows_as_edited() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn milestones_due_dates_and_trackers_reach_the_public_page() {
     let app = TestApp::sqlite().await;
     user(&app, "bob", Role::Responder).await;
@@ -869,4 +851,18 @@ async fn milestones_due_dates_and_trackers_reach_the_public_page() {
     assert!(!public.contains("due May 15"));
     assert!(!public.contains("tracker.example.com"));
     app.finish().await;
+}
+
+crate::helpers::register! {
+    page_settings_change_what_readers_see,
+    the_page_name_and_footer_are_translated_in_the_console,
+    only_admins_reach_page_settings,
+    bad_settings_are_named_in_the_users_language_and_change_nothing,
+    nobody_disables_themselves_or_the_last_admin,
+    session_cookies_are_secure_on_an_https_page_and_always_http_only,
+    a_correction_keeps_the_history_and_shows_as_edited,
+    milestones_due_dates_and_trackers_reach_the_public_page,
+    ; on_each_backend:
+    disabling_a_user_ends_their_sessions_and_blocks_sign_in,
+    expired_sessions_are_swept,
 }

@@ -6,8 +6,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use herald::domain::*;
-use herald::store::*;
+use herald::domain::{
+    ApiToken, AuditEntry, Component, Incident, IncidentDetail, PageSettings, RemediationItem,
+    Session, StatusChange, TranslatableKind, Translation, Update, User,
+};
+use herald::store::{
+    AuditFilter, Backend, CountedTable, IncidentFilter, MigrationReport, Op, ProbeFailure, Store,
+    StoreResult,
+};
 
 pub struct CountingStore {
     pub inner: Arc<dyn Store>,

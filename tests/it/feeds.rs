@@ -4,7 +4,7 @@ use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::{t, Db, TestApp};
 
 async fn fetch(app: &TestApp, path: &str) -> feed_rs::model::Feed {
     let r = app.http.get(app.url(path)).send().await.unwrap();
@@ -37,125 +37,121 @@ fn title(entry: &feed_rs::model::Entry) -> String {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn a_french_subscriber_sees_one_entry_per_incident_updated_in_place() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let (sell, _) = crate::seed::sell_group(&app).await;
-        let incident = app
-            .post(
-                "/api/v1/incidents",
-                json!({
-                    "title": "Email delays in Sell", "impact": "major", "status": "investigating",
-                    "display_at": "2024-03-05T11:50:00Z",
-                    "components": {sell.clone(): "partial_outage"},
-                    "message": "We are looking into **delays**.",
-                    "translations": {"fr": {"title": "Retards des e-mails dans Sell",
-                        "message": "Nous examinons des **retards**.", "provenance": "machine"}}
-                }),
-            )
-            .await;
-        let id = incident["id"].as_str().unwrap().to_string();
-        // An incident nobody translated: French readers get the original, never a blank.
-        app.clock.advance(Duration::minutes(1));
-        app.post(
+async fn a_french_subscriber_sees_one_entry_per_incident_updated_in_place(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let (sell, _) = crate::seed::sell_group(&app).await;
+    let incident = app
+        .post(
             "/api/v1/incidents",
-            json!({"title": "Slow search", "impact": "minor", "status": "identified",
-                   "display_at": "2024-03-05T11:00:00Z", "message": "Search is slow."}),
+            json!({
+                "title": "Email delays in Sell", "impact": "major", "status": "investigating",
+                "display_at": "2024-03-05T11:50:00Z",
+                "components": {sell.clone(): "partial_outage"},
+                "message": "We are looking into **delays**.",
+                "translations": {"fr": {"title": "Retards des e-mails dans Sell",
+                    "message": "Nous examinons des **retards**.", "provenance": "machine"}}
+            }),
         )
         .await;
+    let id = incident["id"].as_str().unwrap().to_string();
+    // An incident nobody translated: French readers get the original, never a blank.
+    app.clock.advance(Duration::minutes(1));
+    app.post(
+        "/api/v1/incidents",
+        json!({"title": "Slow search", "impact": "minor", "status": "identified",
+                   "display_at": "2024-03-05T11:00:00Z", "message": "Search is slow."}),
+    )
+    .await;
 
-        let feed = fetch(&app, "/fr/history.atom").await;
-        assert_eq!(feed.language.as_deref(), Some("fr"));
-        assert_eq!(feed.entries.len(), 2, "one entry per incident");
-        let first = feed
-            .entries
-            .iter()
-            .find(|e| e.id.contains(&id))
-            .expect("entry for the incident")
-            .clone();
-        assert_eq!(
-            first.id,
-            format!("tag:status.example.com,2024-03-05:incident/{id}/fr")
-        );
-        assert_eq!(title(&first), "Retards des e-mails dans Sell");
-        assert!(body(&first).contains("Nous examinons des <strong>retards</strong>."));
-        assert!(body(&first).contains("<strong>Enquête en cours</strong>"));
-        assert_eq!(first.updated, Some(t("2024-03-05T12:00:00Z")));
-        assert_eq!(first.published, Some(t("2024-03-05T11:50:00Z")));
-        assert_eq!(
-            first.links[0].href,
-            format!("https://status.example.com/fr/incidents/{id}")
-        );
-        let other = feed.entries.iter().find(|e| !e.id.contains(&id)).unwrap();
-        assert_eq!(title(other), "Slow search");
-        assert!(body(other).contains("Search is slow."));
-        assert!(body(other).contains("<strong>Cause identifiée</strong>"));
+    let feed = fetch(&app, "/fr/history.atom").await;
+    assert_eq!(feed.language.as_deref(), Some("fr"));
+    assert_eq!(feed.entries.len(), 2, "one entry per incident");
+    let first = feed
+        .entries
+        .iter()
+        .find(|e| e.id.contains(&id))
+        .expect("entry for the incident")
+        .clone();
+    assert_eq!(
+        first.id,
+        format!("tag:status.example.com,2024-03-05:incident/{id}/fr")
+    );
+    assert_eq!(title(&first), "Retards des e-mails dans Sell");
+    assert!(body(&first).contains("Nous examinons des <strong>retards</strong>."));
+    assert!(body(&first).contains("<strong>Enquête en cours</strong>"));
+    assert_eq!(first.updated, Some(t("2024-03-05T12:00:00Z")));
+    assert_eq!(first.published, Some(t("2024-03-05T11:50:00Z")));
+    assert_eq!(
+        first.links[0].href,
+        format!("https://status.example.com/fr/incidents/{id}")
+    );
+    let other = feed.entries.iter().find(|e| !e.id.contains(&id)).unwrap();
+    assert_eq!(title(other), "Slow search");
+    assert!(body(other).contains("Search is slow."));
+    assert!(body(other).contains("<strong>Cause identifiée</strong>"));
 
-        // An update: the same entry, a newer `updated`, both updates newest first.
-        app.clock.advance(Duration::minutes(30));
-        app.post(
+    // An update: the same entry, a newer `updated`, both updates newest first.
+    app.clock.advance(Duration::minutes(30));
+    app.post(
             &format!("/api/v1/incidents/{id}/updates"),
             json!({"status": "monitoring", "message": "A fix is deployed.",
                    "translations": {"fr": {"message": "Un correctif est déployé.", "provenance": "human"}}}),
         )
         .await;
-        app.clock.advance(Duration::minutes(5));
-        app.post(
-            &format!("/api/v1/incidents/{id}/updates"),
-            json!({"status": "monitoring", "message": "Queues are draining."}),
-        )
-        .await;
-        let feed = fetch(&app, "/fr/history.atom").await;
-        assert_eq!(feed.entries.len(), 2);
-        let second = feed.entries.iter().find(|e| e.id == first.id).unwrap();
-        assert!(second.updated > first.updated, "updated moves on");
-        assert_eq!(second.updated, Some(t("2024-03-05T12:36:00Z")));
-        let html = body(second);
-        let newest = html
-            .find("Queues are draining.")
-            .expect("untranslated update, original");
-        let fix = html
-            .find("Un correctif est déployé.")
-            .expect("translated update");
-        let oldest = html.find("Nous examinons").unwrap();
-        assert!(newest < fix && fix < oldest, "newest first: {html}");
-        // Same status as the update before: the word "Update", not the status again.
-        assert!(
-            html[..fix].contains("<strong>Mise à jour</strong>"),
-            "{html}"
-        );
-        assert!(
-            html[newest..fix].contains("<strong>Surveillance</strong>"),
-            "{html}"
-        );
-        assert!(html.contains("12:31 UTC"), "a date and time line: {html}");
+    app.clock.advance(Duration::minutes(5));
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "monitoring", "message": "Queues are draining."}),
+    )
+    .await;
+    let feed = fetch(&app, "/fr/history.atom").await;
+    assert_eq!(feed.entries.len(), 2);
+    let second = feed.entries.iter().find(|e| e.id == first.id).unwrap();
+    assert!(second.updated > first.updated, "updated moves on");
+    assert_eq!(second.updated, Some(t("2024-03-05T12:36:00Z")));
+    let html = body(second);
+    let newest = html
+        .find("Queues are draining.")
+        .expect("untranslated update, original");
+    let fix = html
+        .find("Un correctif est déployé.")
+        .expect("translated update");
+    let oldest = html.find("Nous examinons").unwrap();
+    assert!(newest < fix && fix < oldest, "newest first: {html}");
+    // Same status as the update before: the word "Update", not the status again.
+    assert!(
+        html[..fix].contains("<strong>Mise à jour</strong>"),
+        "{html}"
+    );
+    assert!(
+        html[newest..fix].contains("<strong>Surveillance</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("12:31 UTC"), "a date and time line: {html}");
 
-        // Resolved, then a postmortem published: the same entry again, newer, with it.
-        app.clock.advance(Duration::minutes(10));
-        app.post(
-            &format!("/api/v1/incidents/{id}/updates"),
-            json!({"status": "resolved", "message": "Resolved.",
+    // Resolved, then a postmortem published: the same entry again, newer, with it.
+    app.clock.advance(Duration::minutes(10));
+    app.post(
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "resolved", "message": "Resolved.",
                    "components": {sell.clone(): "operational"}}),
-        )
-        .await;
-        let resolved = fetch(&app, "/fr/history.atom").await;
-        let third = resolved
-            .entries
-            .iter()
-            .find(|e| e.id == first.id)
-            .unwrap()
-            .clone();
-        assert_eq!(
-            third.published,
-            Some(t("2024-03-05T12:46:00Z")),
-            "published = resolved_at"
-        );
-        assert!(!body(&third).contains("Analyse après incident"));
-        app.clock.advance(Duration::hours(20));
-        app.write(
+    )
+    .await;
+    let resolved = fetch(&app, "/fr/history.atom").await;
+    let third = resolved
+        .entries
+        .iter()
+        .find(|e| e.id == first.id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        third.published,
+        Some(t("2024-03-05T12:46:00Z")),
+        "published = resolved_at"
+    );
+    assert!(!body(&third).contains("Analyse après incident"));
+    app.clock.advance(Duration::hours(20));
+    app.write(
             Method::PUT,
             &format!("/api/v1/incidents/{id}/postmortem"),
             json!({"root_cause": "A full disk.", "resolution": "We freed space.", "state": "published",
@@ -163,55 +159,53 @@ async fn a_french_subscriber_sees_one_entry_per_incident_updated_in_place() {
             200,
         )
         .await;
-        app.post(
+    app.post(
             &format!("/api/v1/incidents/{id}/remediation-items"),
             json!({"title": "Alert on disk usage", "category": "detect", "state": "planned",
                    "translations": {"fr": {"title": "Alerter sur l’espace disque", "provenance": "human"}}}),
         )
         .await;
-        let feed = fetch(&app, "/fr/history.atom").await;
-        assert_eq!(feed.entries.len(), 2, "still one entry per incident");
-        let fourth = feed.entries.iter().find(|e| e.id == first.id).unwrap();
-        assert!(fourth.updated > third.updated);
-        assert_eq!(fourth.updated, Some(t("2024-03-06T08:46:00Z")));
-        let html = body(fourth);
-        for expected in [
-            "Analyse après incident",
-            "Cause première",
-            "Un disque plein.",
-            "Nous avons libéré de l’espace.",
-            "Alerter sur l’espace disque",
-            "<strong>Prévue</strong>",
-        ] {
-            assert!(html.contains(expected), "{expected} in {html}");
-        }
-
-        // The RSS twin: the same ids as guids, the language, the same entries.
-        let rss = fetch(&app, "/fr/history.rss").await;
-        assert_eq!(rss.language.as_deref(), Some("fr"));
-        let ids: Vec<&str> = rss.entries.iter().map(|e| e.id.as_str()).collect();
-        let atom_ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
-        assert_eq!(ids, atom_ids);
-        assert!(
-            body(&rss.entries[ids.iter().position(|i| *i == first.id).unwrap()])
-                .contains("Un disque plein.")
-        );
-
-        // The page's own feed: English texts, ids without a locale suffix.
-        let en = fetch(&app, "/history.atom").await;
-        assert_eq!(en.language.as_deref(), Some("en"));
-        let entry = en.entries.iter().find(|e| e.id.contains(&id)).unwrap();
-        assert_eq!(
-            entry.id,
-            format!("tag:status.example.com,2024-03-05:incident/{id}")
-        );
-        assert_eq!(title(entry), "Email delays in Sell");
-        assert!(body(entry).contains("Root cause") && body(entry).contains("A full disk."));
-        app.finish().await;
+    let feed = fetch(&app, "/fr/history.atom").await;
+    assert_eq!(feed.entries.len(), 2, "still one entry per incident");
+    let fourth = feed.entries.iter().find(|e| e.id == first.id).unwrap();
+    assert!(fourth.updated > third.updated);
+    assert_eq!(fourth.updated, Some(t("2024-03-06T08:46:00Z")));
+    let html = body(fourth);
+    for expected in [
+        "Analyse après incident",
+        "Cause première",
+        "Un disque plein.",
+        "Nous avons libéré de l’espace.",
+        "Alerter sur l’espace disque",
+        "<strong>Prévue</strong>",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
     }
+
+    // The RSS twin: the same ids as guids, the language, the same entries.
+    let rss = fetch(&app, "/fr/history.rss").await;
+    assert_eq!(rss.language.as_deref(), Some("fr"));
+    let ids: Vec<&str> = rss.entries.iter().map(|e| e.id.as_str()).collect();
+    let atom_ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, atom_ids);
+    assert!(
+        body(&rss.entries[ids.iter().position(|i| *i == first.id).unwrap()])
+            .contains("Un disque plein.")
+    );
+
+    // The page's own feed: English texts, ids without a locale suffix.
+    let en = fetch(&app, "/history.atom").await;
+    assert_eq!(en.language.as_deref(), Some("en"));
+    let entry = en.entries.iter().find(|e| e.id.contains(&id)).unwrap();
+    assert_eq!(
+        entry.id,
+        format!("tag:status.example.com,2024-03-05:incident/{id}")
+    );
+    assert_eq!(title(entry), "Email delays in Sell");
+    assert!(body(entry).contains("Root cause") && body(entry).contains("A full disk."));
+    app.finish().await;
 }
 
-#[tokio::test]
 async fn conditional_get_answers_304_until_something_changes() {
     let app = TestApp::sqlite().await;
     crate::seed::publish_seed(&app).await;
@@ -279,7 +273,6 @@ async fn conditional_get_answers_304_until_something_changes() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn component_and_language_feeds_share_entry_ids_and_unknown_ones_are_404() {
     let app = TestApp::sqlite().await;
     let id = crate::seed::publish_seed(&app).await;
@@ -347,7 +340,6 @@ async fn component_and_language_feeds_share_entry_ids_and_unknown_ones_are_404()
     app.finish().await;
 }
 
-#[tokio::test]
 async fn maintenance_entries_start_with_their_window_and_feeds_hold_25_newest_first() {
     let app = TestApp::sqlite().await;
     let m = app
@@ -388,4 +380,12 @@ async fn maintenance_entries_start_with_their_window_and_feeds_hold_25_newest_fi
     assert_eq!(published, sorted, "newest first");
     assert_eq!(title(&feed.entries[1]), "Incident 25");
     app.finish().await;
+}
+
+crate::helpers::register! {
+    conditional_get_answers_304_until_something_changes,
+    component_and_language_feeds_share_entry_ids_and_unknown_ones_are_404,
+    maintenance_entries_start_with_their_window_and_feeds_hold_25_newest_first,
+    ; on_each_backend:
+    a_french_subscriber_sees_one_entry_per_incident_updated_in_place,
 }

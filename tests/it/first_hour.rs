@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::{TestApp, TestDb};
 
 fn herald() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_herald"));
@@ -106,7 +106,6 @@ fn stop(child: &mut Child) -> std::process::ExitStatus {
     child.wait().unwrap()
 }
 
-#[tokio::test]
 async fn port_zero_is_replaced_by_the_real_port_everywhere_and_a_clean_stop_leaves_one_file() {
     let db = TestDb::sqlite().await;
     let (mut server, link) = serve_until_setup_link(herald().args([
@@ -192,7 +191,6 @@ async fn port_zero_is_replaced_by_the_real_port_everywhere_and_a_clean_stop_leav
     store.close().await;
 }
 
-#[tokio::test]
 async fn running_server_shutdown_checkpoints_sqlite_into_the_main_file() {
     let db = TestDb::sqlite().await;
     let app = TestApp::spawn_on(
@@ -228,7 +226,6 @@ async fn running_server_shutdown_checkpoints_sqlite_into_the_main_file() {
     store.close().await;
 }
 
-#[tokio::test]
 async fn bare_herald_takes_serve_flags_and_listen_accepts_colon_port_and_hostnames() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
@@ -261,7 +258,6 @@ async fn bare_herald_takes_serve_flags_and_listen_accepts_colon_port_and_hostnam
 
 const LISTEN_EXPECTED: &str = "expected HOST:PORT such as 127.0.0.1:3000, localhost:3000 or 0.0.0.0:3000 (every interface), or :PORT for 127.0.0.1";
 
-#[test]
 fn a_bad_listen_address_is_refused_naming_the_flag_or_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = run(herald()
@@ -295,7 +291,6 @@ fn a_bad_listen_address_is_refused_naming_the_flag_or_the_variable() {
 
 const EMPTY_URL: &str = "is empty: give a SQLite file path such as herald.db, or a postgres:// URL";
 
-#[test]
 fn database_url_mistakes_get_clear_errors_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = run(herald()
@@ -352,7 +347,6 @@ fn database_url_mistakes_get_clear_errors_and_change_nothing() {
     );
 }
 
-#[test]
 fn an_unreachable_postgresql_is_named_at_once() {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
     let started = std::time::Instant::now();
@@ -373,7 +367,6 @@ fn an_unreachable_postgresql_is_named_at_once() {
     );
 }
 
-#[tokio::test]
 async fn post_mistakes_are_refused_by_the_command_line_in_words() {
     // Maintenance is not an incident impact: refused before any request, once.
     let (code, _, err) = run(herald().args([
@@ -488,7 +481,6 @@ fn undescribed(help: &str) -> Vec<String> {
     missing
 }
 
-#[test]
 fn every_option_and_argument_in_help_is_described() {
     let commands: &[&[&str]] = &[
         &[],
@@ -535,4 +527,15 @@ fn every_option_and_argument_in_help_is_described() {
     assert!(help.contains("[default: investigating] [possible values: investigating, identified, monitoring, resolved]"), "{help}");
     let (_, help, _) = run(herald().arg("--help"));
     assert!(help.contains("--listen <ADDRESS>"), "{help}");
+}
+
+crate::helpers::register! {
+    port_zero_is_replaced_by_the_real_port_everywhere_and_a_clean_stop_leaves_one_file,
+    running_server_shutdown_checkpoints_sqlite_into_the_main_file,
+    bare_herald_takes_serve_flags_and_listen_accepts_colon_port_and_hostnames,
+    a_bad_listen_address_is_refused_naming_the_flag_or_the_variable [sync],
+    database_url_mistakes_get_clear_errors_and_change_nothing [sync],
+    an_unreachable_postgresql_is_named_at_once [sync],
+    post_mistakes_are_refused_by_the_command_line_in_words,
+    every_option_and_argument_in_help_is_described [sync],
 }

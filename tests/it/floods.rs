@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::console::{csrf_of, user, Agent, PASSWORD};
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp, TestDb};
 
 fn config() -> Config {
     Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), "")
@@ -38,7 +38,6 @@ async fn read_answer(stream: &mut TcpStream, wait: Duration) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-#[tokio::test]
 async fn slow_clients_beyond_the_cap_are_closed_and_a_visitor_is_still_answered() {
     let mut config = config();
     config.max_connections = Some(20);
@@ -98,7 +97,6 @@ async fn slow_clients_beyond_the_cap_are_closed_and_a_visitor_is_still_answered(
     app.finish().await;
 }
 
-#[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_gets_408() {
     let mut config = config();
     config.body_timeout = Duration::from_secs(1);
@@ -180,7 +178,6 @@ async fn bad_token(app: &TestApp, forwarded_for: Option<&str>) -> u16 {
     request.send().await.unwrap().status().as_u16()
 }
 
-#[tokio::test]
 async fn a_valid_token_is_accepted_after_strangers_fail_from_its_address() {
     let app = TestApp::sqlite().await;
     for n in 0..10 {
@@ -214,7 +211,6 @@ async fn a_valid_token_is_accepted_after_strangers_fail_from_its_address() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn behind_a_trusted_proxy_limits_apply_to_the_forwarded_client() {
     let mut config = config();
     config.trusted_proxies = vec![
@@ -282,7 +278,6 @@ fn agent_get(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
     reqwest::Client::new().get(app.url(path))
 }
 
-#[tokio::test]
 async fn concurrent_wrong_passwords_get_at_most_the_limit_of_password_checks() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -313,7 +308,6 @@ async fn concurrent_wrong_passwords_get_at_most_the_limit_of_password_checks() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn a_successful_sign_in_does_not_use_up_attempts() {
     let app = TestApp::sqlite().await;
     user(&app, "ana", Role::Admin).await;
@@ -340,70 +334,72 @@ async fn all_at_once(requests: impl Iterator<Item = reqwest::RequestBuilder>) ->
     statuses
 }
 
-#[tokio::test]
-async fn eight_concurrent_uses_of_the_setup_link_create_exactly_one_admin() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let link = app.server.as_ref().unwrap().state.setup_link().unwrap();
-        let token = link[link.find("token=").unwrap() + 6..].to_string();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let posts = (0..8).map(|n| {
-            http.post(app.url("/console/setup")).form(&[
-                ("token", token.clone()),
-                ("username", format!("admin{n}")),
-                ("password", PASSWORD.to_string()),
-            ])
-        });
-        let answers = all_at_once(posts).await;
-        let created = answers.iter().filter(|s| **s == 303).count();
-        assert_eq!(created, 1, "{kind:?}: {answers:?}");
-        assert_eq!(
-            answers.iter().filter(|s| **s == 404).count(),
-            7,
-            "{kind:?}: {answers:?}"
-        );
-        assert_eq!(
-            app.service().store().user_count().await.unwrap(),
-            1,
-            "{kind:?}"
-        );
-        assert!(app.server.as_ref().unwrap().state.setup_link().is_none());
-        app.finish().await;
-    }
+async fn eight_concurrent_uses_of_the_setup_link_create_exactly_one_admin(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let link = app.server.as_ref().unwrap().state.setup_link().unwrap();
+    let token = link[link.find("token=").unwrap() + 6..].to_string();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let posts = (0..8).map(|n| {
+        http.post(app.url("/console/setup")).form(&[
+            ("token", token.clone()),
+            ("username", format!("admin{n}")),
+            ("password", PASSWORD.to_string()),
+        ])
+    });
+    let answers = all_at_once(posts).await;
+    let created = answers.iter().filter(|s| **s == 303).count();
+    assert_eq!(created, 1, "{kind:?}: {answers:?}");
+    assert_eq!(
+        answers.iter().filter(|s| **s == 404).count(),
+        7,
+        "{kind:?}: {answers:?}"
+    );
+    assert_eq!(
+        app.service().store().user_count().await.unwrap(),
+        1,
+        "{kind:?}"
+    );
+    assert!(app.server.as_ref().unwrap().state.setup_link().is_none());
+    app.finish().await;
 }
 
-#[tokio::test]
-async fn the_store_creates_exactly_one_first_admin_under_concurrency() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let tries = (0..8).map(|n| {
-            let service = app.service().clone();
-            tokio::spawn(async move {
-                service
-                    .create_first_admin(&format!("admin{n}"), PASSWORD)
-                    .await
-                    .is_ok()
-            })
-        });
-        let mut created = 0;
-        for t in tries.collect::<Vec<_>>() {
-            if t.await.unwrap() {
-                created += 1;
-            }
+async fn the_store_creates_exactly_one_first_admin_under_concurrency(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let tries = (0..8).map(|n| {
+        let service = app.service().clone();
+        tokio::spawn(async move {
+            service
+                .create_first_admin(&format!("admin{n}"), PASSWORD)
+                .await
+                .is_ok()
+        })
+    });
+    let mut created = 0;
+    for t in tries.collect::<Vec<_>>() {
+        if t.await.unwrap() {
+            created += 1;
         }
-        assert_eq!(created, 1, "{kind:?}");
-        assert_eq!(
-            app.service().store().user_count().await.unwrap(),
-            1,
-            "{kind:?}"
-        );
-        app.finish().await;
     }
+    assert_eq!(created, 1, "{kind:?}");
+    assert_eq!(
+        app.service().store().user_count().await.unwrap(),
+        1,
+        "{kind:?}"
+    );
+    app.finish().await;
+}
+
+crate::helpers::register! {
+    slow_clients_beyond_the_cap_are_closed_and_a_visitor_is_still_answered,
+    a_body_that_does_not_arrive_in_time_gets_408,
+    a_valid_token_is_accepted_after_strangers_fail_from_its_address,
+    behind_a_trusted_proxy_limits_apply_to_the_forwarded_client,
+    concurrent_wrong_passwords_get_at_most_the_limit_of_password_checks,
+    a_successful_sign_in_does_not_use_up_attempts,
+    ; on_each_backend:
+    eight_concurrent_uses_of_the_setup_link_create_exactly_one_admin,
+    the_store_creates_exactly_one_first_admin_under_concurrency,
 }

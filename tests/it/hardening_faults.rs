@@ -10,7 +10,7 @@ use herald::config::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp, TestDb};
 
 async fn readyz(app: &TestApp) -> (StatusCode, Value) {
     app.call(Method::GET, "/readyz", None, None).await
@@ -32,58 +32,53 @@ fn refuse_updates_sql(kind: Db, table: &str) -> (String, String) {
     }
 }
 
-#[tokio::test]
-async fn readyz_names_a_table_that_refuses_updates_and_recovers() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let inc = app
+async fn readyz_names_a_table_that_refuses_updates_and_recovers(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let inc = app
             .post(
                 "/api/v1/incidents",
                 json!({"title": "Outage", "impact": "minor", "status": "investigating", "message": "Looking."}),
             )
             .await;
-        let id = inc["id"].as_str().unwrap().to_string();
+    let id = inc["id"].as_str().unwrap().to_string();
+    let (status, body) = readyz(&app).await;
+    assert_eq!(status, StatusCode::OK, "{kind:?}: {body}");
+    for table in ["incidents", "components", "incident_updates", "users"] {
+        let (sabotage, repair) = refuse_updates_sql(kind, table);
+        app.db.execute(&sabotage).await;
         let (status, body) = readyz(&app).await;
-        assert_eq!(status, StatusCode::OK, "{kind:?}: {body}");
-        for table in ["incidents", "components", "incident_updates", "users"] {
-            let (sabotage, repair) = refuse_updates_sql(kind, table);
-            app.db.execute(&sabotage).await;
-            let (status, body) = readyz(&app).await;
-            assert_eq!(
-                status,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "{kind:?} {table}: {body}"
-            );
-            assert_eq!(body["checks"]["writes"]["table"], table, "{kind:?}: {body}");
-            assert_eq!(
-                body["checks"]["writes"]["problem"], "cannot update an existing row",
-                "{kind:?}: {body}"
-            );
-            assert!(!body.to_string().contains("sabotaged"), "{body}");
-            if table == "incidents" {
-                // What readyz now sees is what an author meets.
-                let (status, _) = app
-                    .call(
-                        Method::POST,
-                        &format!("/api/v1/incidents/{id}/updates"),
-                        Some(&app.responder),
-                        Some(&json!({"status": "identified", "message": "Found it."})),
-                    )
-                    .await;
-                assert!(status.is_server_error(), "{kind:?}: {status}");
-            }
-            app.db.execute(&repair).await;
-            let (status, body) = readyz(&app).await;
-            assert_eq!(
-                status,
-                StatusCode::OK,
-                "{kind:?} after repairing {table}: {body}"
-            );
+        assert_eq!(
+            status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{kind:?} {table}: {body}"
+        );
+        assert_eq!(body["checks"]["writes"]["table"], table, "{kind:?}: {body}");
+        assert_eq!(
+            body["checks"]["writes"]["problem"], "cannot update an existing row",
+            "{kind:?}: {body}"
+        );
+        assert!(!body.to_string().contains("sabotaged"), "{body}");
+        if table == "incidents" {
+            // What readyz now sees is what an author meets.
+            let (status, _) = app
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/incidents/{id}/updates"),
+                    Some(&app.responder),
+                    Some(&json!({"status": "identified", "message": "Found it."})),
+                )
+                .await;
+            assert!(status.is_server_error(), "{kind:?}: {status}");
         }
-        app.finish().await;
+        app.db.execute(&repair).await;
+        let (status, body) = readyz(&app).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{kind:?} after repairing {table}: {body}"
+        );
     }
+    app.finish().await;
 }
 
 /// A small tmpfs, unmounted when dropped.
@@ -144,7 +139,6 @@ async fn post_update(app: &TestApp, incident: &str, message: &str) -> (StatusCod
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_writes_with_503_and_recovers_without_restart() {
     let disk = match SmallDisk::mount("3m") {
         Ok(disk) => disk,
@@ -257,4 +251,10 @@ async fn a_full_disk_refuses_writes_with_503_and_recovers_without_restart() {
     }
     app.finish().await;
     drop(disk);
+}
+
+crate::helpers::register! {
+    a_full_disk_refuses_writes_with_503_and_recovers_without_restart [threads = 2],
+    ; on_each_backend:
+    readyz_names_a_table_that_refuses_updates_and_recovers,
 }

@@ -1,6 +1,7 @@
 //! Spawning Herald for a test: a fresh SQLite file or PostgreSQL database, a clock the test
 //! moves, and tokens of every role.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use herald::config::Config;
 use herald::domain::Role;
 use herald::service::Actor;
 use herald::RunningServer;
+use libtest_mimic::Trial;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -18,6 +20,16 @@ use serde_json::Value;
 pub enum Db {
     Sqlite,
     Postgres,
+}
+
+impl Db {
+    /// The last part of a two-database test's name.
+    fn label(self) -> &'static str {
+        match self {
+            Db::Sqlite => "sqlite",
+            Db::Postgres => "postgres",
+        }
+    }
 }
 
 pub struct TestDb {
@@ -28,32 +40,165 @@ pub struct TestDb {
     pg_name: Option<String>,
 }
 
-/// The PostgreSQL server for tests, or None (with a printed notice) when not configured.
+/// The PostgreSQL server for tests, when HERALD_TEST_POSTGRES_URL names one.
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("HERALD_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            skipped_postgres_notice();
-            None
-        }
+    std::env::var("HERALD_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Why the PostgreSQL half of a two-database test is reported as ignored.
+const NO_POSTGRES: &str = "HERALD_TEST_POSTGRES_URL unset";
+
+/// Says once, before the first test, that the PostgreSQL halves will be ignored and how to
+/// run them; the summary's "ignored" count and each test's `[HERALD_TEST_POSTGRES_URL unset]`
+/// tag say it again at the end.
+pub fn announce_skips() {
+    if postgres_url().is_none() {
+        eprintln!(
+            "\nNOTICE: HERALD_TEST_POSTGRES_URL is not set: the PostgreSQL half of every \
+             two-database test is IGNORED.\n\
+             NOTICE: run both with HERALD_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo test\n"
+        );
     }
 }
 
-/// Says once per run, on the real standard error (not the per-test output the harness captures
-/// and shows only for failures), that the PostgreSQL halves were skipped: they count as passed
-/// in the summary, so without this line a SQLite-only run looks like a full one.
-fn skipped_postgres_notice() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nNOTICE: HERALD_TEST_POSTGRES_URL is not set: the PostgreSQL half of every \
-             two-database test is SKIPPED and counted as passed on SQLite alone.\n\
-             NOTICE: run both with HERALD_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo test\n"
-        );
-    });
+/// A test's name as the summary shows it and filters match it: `file::function`.
+fn trial_name(module: &str, name: &str) -> String {
+    let module = module.split_once("::").map_or(module, |(_, rest)| rest);
+    format!("{module}::{name}")
 }
+
+/// Runs a test body on a fresh Tokio runtime: current-thread like `#[tokio::test]` when
+/// `threads` is 0, else multi-threaded with that many workers.
+fn block_on<F: Future<Output = ()>>(threads: usize, body: F) {
+    let mut builder = if threads == 0 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(threads);
+        builder
+    };
+    builder
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(body);
+}
+
+/// One async test (use `register!`, which fills in the module and name).
+pub fn test<F>(module: &str, name: &str, threads: usize, body: fn() -> F) -> Trial
+where
+    F: Future<Output = ()> + 'static,
+{
+    Trial::test(trial_name(module, name), move || {
+        block_on(threads, body());
+        Ok(())
+    })
+}
+
+/// A test that needs PostgreSQL (it may use SQLite too): ignored, tagged with the reason,
+/// without HERALD_TEST_POSTGRES_URL.
+pub fn postgres_test<F>(module: &str, name: &str, body: fn() -> F) -> Trial
+where
+    F: Future<Output = ()> + 'static,
+{
+    let trial = test(module, name, 0, body);
+    if postgres_url().is_none() {
+        trial.with_ignored_flag(true).with_kind(NO_POSTGRES)
+    } else {
+        trial
+    }
+}
+
+/// One synchronous test.
+pub fn sync_test(module: &str, name: &str, body: fn()) -> Trial {
+    Trial::test(trial_name(module, name), move || {
+        body();
+        Ok(())
+    })
+}
+
+/// The backend harness: one behaviour, two tests, `…::sqlite` and `…::postgres`. Without
+/// HERALD_TEST_POSTGRES_URL the PostgreSQL one is reported as ignored (and tagged with the
+/// reason), never counted as passed.
+pub fn for_each_backend<F>(
+    module: &str,
+    name: &str,
+    threads: usize,
+    body: fn(Db) -> F,
+) -> Vec<Trial>
+where
+    F: Future<Output = ()> + 'static,
+{
+    BACKENDS
+        .into_iter()
+        .map(|kind| {
+            let trial = Trial::test(
+                format!("{}::{}", trial_name(module, name), kind.label()),
+                move || {
+                    block_on(threads, body(kind));
+                    Ok(())
+                },
+            );
+            if kind == Db::Postgres && postgres_url().is_none() {
+                trial.with_ignored_flag(true).with_kind(NO_POSTGRES)
+            } else {
+                trial
+            }
+        })
+        .collect()
+}
+
+/// A test file's list of tests, for `main`, which has no `#[test]` to find them by:
+///
+/// ```ignore
+/// register! {
+///     a_plain_test,
+///     a_test_on_many_threads [threads = 4],
+///     a_synchronous_test [sync],
+///     ; on_each_backend:
+///     a_behaviour_on_both_databases,
+///     ; on_postgres:
+///     a_test_that_needs_postgresql,
+/// }
+/// ```
+macro_rules! register {
+    (@one $name:ident) => {
+        $crate::helpers::test(module_path!(), stringify!($name), 0, $name)
+    };
+    (@one $name:ident threads = $threads:literal) => {
+        $crate::helpers::test(module_path!(), stringify!($name), $threads, $name)
+    };
+    (@one $name:ident sync) => {
+        $crate::helpers::sync_test(module_path!(), stringify!($name), $name)
+    };
+    (@each $name:ident) => {
+        $crate::helpers::for_each_backend(module_path!(), stringify!($name), 0, $name)
+    };
+    (@each $name:ident threads = $threads:literal) => {
+        $crate::helpers::for_each_backend(module_path!(), stringify!($name), $threads, $name)
+    };
+    (
+        $($name:ident $([$($opt:tt)*])?),* $(,)?
+        $(; on_each_backend: $($each:ident $([$($each_opt:tt)*])?),* $(,)?)?
+        $(; on_postgres: $($pg:ident),* $(,)?)?
+    ) => {
+        pub fn tests() -> Vec<libtest_mimic::Trial> {
+            #[allow(unused_mut, clippy::vec_init_then_push)]
+            let mut trials: Vec<libtest_mimic::Trial> = Vec::new();
+            $(trials.push($crate::helpers::register!(@one $name $($($opt)*)?));)*
+            $($(trials.extend($crate::helpers::register!(@each $each $($($each_opt)*)?));)*)?
+            $($(trials.push($crate::helpers::postgres_test(
+                module_path!(),
+                stringify!($pg),
+                $pg,
+            ));)*)?
+            trials
+        }
+    };
+}
+pub(crate) use register;
 
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -97,8 +242,9 @@ impl TestDb {
         }
     }
 
-    pub async fn postgres() -> Option<TestDb> {
-        let admin = postgres_url()?;
+    /// A fresh PostgreSQL database; only the PostgreSQL half of `for_each_backend` asks.
+    pub async fn postgres() -> TestDb {
+        let admin = postgres_url().expect("HERALD_TEST_POSTGRES_URL is set for PostgreSQL tests");
         let name = format!("herald_test_{}", herald::ids::new_id());
         let conn = sqlx::PgPool::connect(&admin)
             .await
@@ -108,18 +254,18 @@ impl TestDb {
             .await
             .expect("create test database");
         conn.close().await;
-        Some(TestDb {
+        TestDb {
             kind: Db::Postgres,
             url: with_database(&admin, &name),
             _dir: None,
             pg_admin_url: Some(admin),
             pg_name: Some(name),
-        })
+        }
     }
 
-    pub async fn of(kind: Db) -> Option<TestDb> {
+    pub async fn of(kind: Db) -> TestDb {
         match kind {
-            Db::Sqlite => Some(TestDb::sqlite().await),
+            Db::Sqlite => TestDb::sqlite().await,
             Db::Postgres => TestDb::postgres().await,
         }
     }
@@ -175,15 +321,13 @@ pub fn t(s: &str) -> DateTime<Utc> {
 pub const NOW: &str = "2024-03-05T12:00:00Z";
 
 impl TestApp {
-    pub async fn spawn(kind: Db) -> Option<TestApp> {
-        let db = TestDb::of(kind).await?;
-        Some(TestApp::spawn_on(db, Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), "")).await)
+    pub async fn spawn(kind: Db) -> TestApp {
+        let db = TestDb::of(kind).await;
+        TestApp::spawn_on(db, Config::new(SocketAddr::from(([127, 0, 0, 1], 0)), "")).await
     }
 
     pub async fn sqlite() -> TestApp {
-        TestApp::spawn(Db::Sqlite)
-            .await
-            .expect("sqlite always available")
+        TestApp::spawn(Db::Sqlite).await
     }
 
     pub async fn spawn_on(db: TestDb, config: Config) -> TestApp {
@@ -295,7 +439,7 @@ impl TestApp {
 
     /// How many rows the main tables hold: a failed request must leave these unchanged.
     pub async fn fingerprint(&self) -> Vec<i64> {
-        use herald::store::CountedTable::*;
+        use herald::store::CountedTable::{AuditLog, Components, Incidents, Translations, Updates};
         let store = self.service().store();
         let mut counts = Vec::new();
         for table in [Components, Incidents, Updates, AuditLog, Translations] {
@@ -312,5 +456,5 @@ impl TestApp {
     }
 }
 
-/// Both backends, PostgreSQL only when configured.
+/// Both backends; `for_each_backend` runs a behaviour on each.
 pub const BACKENDS: [Db; 2] = [Db::Sqlite, Db::Postgres];

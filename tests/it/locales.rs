@@ -2,7 +2,6 @@
 
 use herald::render::i18n::{message_ids, LOCALE_FILES};
 
-#[test]
 fn every_locale_has_exactly_the_english_keys() {
     let english = message_ids(LOCALE_FILES[0].1);
     assert!(!english.is_empty());
@@ -38,7 +37,6 @@ fn sources(dir: &std::path::Path, out: &mut String) {
     }
 }
 
-#[test]
 fn every_key_is_used() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut code = String::new();
@@ -89,7 +87,6 @@ fn variables(text: &str) -> std::collections::BTreeSet<String> {
 /// A problem or field label in translation may leave out a variable of the English message,
 /// never use one English does not have (the code gives only those; a missing one would show the
 /// English message instead).
-#[test]
 fn problem_translations_use_only_the_variables_of_english() {
     let english = messages(LOCALE_FILES[0].1);
     for (tag, source) in &LOCALE_FILES[1..] {
@@ -108,7 +105,6 @@ fn problem_translations_use_only_the_variables_of_english() {
 }
 
 /// Every problem message formats in every locale with the arguments the service gives it.
-#[test]
 fn problems_format_in_every_locale() {
     use herald::domain::{Arg, Problem};
     let i18n = herald::render::i18n::I18n::load().unwrap();
@@ -140,4 +136,11 @@ fn problems_format_in_every_locale() {
             }
         }
     }
+}
+
+crate::helpers::register! {
+    every_locale_has_exactly_the_english_keys [sync],
+    every_key_is_used [sync],
+    problem_translations_use_only_the_variables_of_english [sync],
+    problems_format_in_every_locale [sync],
 }

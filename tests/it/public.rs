@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::counting::CountingStore;
-use crate::helpers::*;
+use crate::helpers::{t, Db, TestApp, TestDb, NOW};
 
 pub async fn configure_page(app: &TestApp) {
     let page = json!({
@@ -51,7 +51,6 @@ fn squash(html: &str) -> String {
         .join(" ")
 }
 
-#[tokio::test]
 async fn the_seed_incident_reads_well_in_english_and_french() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -119,7 +118,6 @@ async fn the_seed_incident_reads_well_in_english_and_french() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn summer_times_say_pdt_and_dates_show_when_zones_disagree() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -150,7 +148,6 @@ async fn summer_times_say_pdt_and_dates_show_when_zones_disagree() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn language_follows_url_then_cookie_then_accept_language() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -242,7 +239,6 @@ async fn language_follows_url_then_cookie_then_accept_language() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn a_visitor_zone_joins_the_display_zones() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -277,7 +273,6 @@ async fn a_visitor_zone_joins_the_display_zones() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn pages_answer_conditional_gets_and_show_a_new_update_at_once() {
     let app = TestApp::sqlite().await;
     let inc = app.post("/api/v1/incidents", json!({"title": "Outage", "impact": "major", "status": "investigating", "message": "Looking."})).await;
@@ -341,7 +336,6 @@ async fn pages_answer_conditional_gets_and_show_a_new_update_at_once() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn home_history_and_component_pages() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -415,7 +409,6 @@ async fn home_history_and_component_pages() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn the_uptime_bar_reflects_the_status_history() {
     let app = TestApp::sqlite().await;
     app.clock.set(t("2024-01-01T00:00:00Z"));
@@ -568,7 +561,6 @@ fn assert_inert(html: &str, path: &str) {
     }
 }
 
-#[tokio::test]
 async fn xss_payloads_in_every_text_field_stay_inert() {
     let app = TestApp::sqlite().await;
     for (n, payload) in PAYLOADS.iter().enumerate() {
@@ -635,9 +627,8 @@ async fn xss_payloads_in_every_text_field_stay_inert() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
-    use herald::domain::*;
+    use herald::domain::{Impact, Incident, IncidentKind, IncidentStatus, Milestones, Update};
     use herald::store::Op;
     let mut costs = Vec::new();
     for history in [10usize, 2_000] {
@@ -666,7 +657,7 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
         let mut ops = Vec::new();
         let mut last = String::new();
         for n in 0..history {
-            let at = t(NOW) - chrono::Duration::hours(8 * (n as i64 + 1));
+            let at = t(NOW) - chrono::Duration::hours(8 * (i64::try_from(n).unwrap() + 1));
             let id = format!("h{n:011}");
             ops.push(Op::InsertIncident(Incident {
                 id: id.clone(),
@@ -701,7 +692,7 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
                     incident_id: id.clone(),
                     status,
                     message: "m".into(),
-                    display_at: at + chrono::Duration::minutes(30 * k as i64),
+                    display_at: at + chrono::Duration::minutes(30 * i64::try_from(k).unwrap()),
                     next_update_by: None,
                     created_at: at,
                     updated_at: at,
@@ -740,28 +731,41 @@ async fn a_page_costs_the_same_queries_with_two_thousand_incidents() {
     }
 }
 
-#[tokio::test]
-async fn another_instances_write_shows_within_a_second() {
-    for kind in BACKENDS {
-        let Some(a) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        // A second instance on the same database, as behind a load balancer.
-        let mut config = herald::config::Config::new(
-            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            a.db.url.clone(),
-        );
-        config.public_url = "https://status.example.com".into();
-        let b = herald::start(config, Arc::new(a.clock.clone()))
-            .await
-            .unwrap();
-        let inc = a.post("/api/v1/incidents", json!({"title": "Shared", "impact": "minor", "status": "investigating", "message": "First words."})).await;
-        let path = format!(
-            "http://{}/en/incidents/{}",
-            b.addr,
-            inc["id"].as_str().unwrap()
-        );
-        assert!(a
+async fn another_instances_write_shows_within_a_second(kind: Db) {
+    let a = TestApp::spawn(kind).await;
+    // A second instance on the same database, as behind a load balancer.
+    let mut config = herald::config::Config::new(
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        a.db.url.clone(),
+    );
+    config.public_url = "https://status.example.com".into();
+    let b = herald::start(config, Arc::new(a.clock.clone()))
+        .await
+        .unwrap();
+    let inc = a.post("/api/v1/incidents", json!({"title": "Shared", "impact": "minor", "status": "investigating", "message": "First words."})).await;
+    let path = format!(
+        "http://{}/en/incidents/{}",
+        b.addr,
+        inc["id"].as_str().unwrap()
+    );
+    assert!(a
+        .http
+        .get(&path)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("First words."));
+    a.post(
+        &format!("/api/v1/incidents/{}/updates", inc["id"].as_str().unwrap()),
+        json!({"status": "identified", "message": "Second words."}),
+    )
+    .await;
+    let start = std::time::Instant::now();
+    loop {
+        let html = a
             .http
             .get(&path)
             .send()
@@ -769,43 +773,24 @@ async fn another_instances_write_shows_within_a_second() {
             .unwrap()
             .text()
             .await
-            .unwrap()
-            .contains("First words."));
-        a.post(
-            &format!("/api/v1/incidents/{}/updates", inc["id"].as_str().unwrap()),
-            json!({"status": "identified", "message": "Second words."}),
-        )
-        .await;
-        let start = std::time::Instant::now();
-        loop {
-            let html = a
-                .http
-                .get(&path)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            if html.contains("Second words.") {
-                break;
-            }
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(1),
-                "{kind:?}: the other instance still shows the old page"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            .unwrap();
+        if html.contains("Second words.") {
+            break;
         }
-        b.shutdown().await.unwrap();
-        a.finish().await;
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(1),
+            "{kind:?}: the other instance still shows the old page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    b.shutdown().await.unwrap();
+    a.finish().await;
 }
 
 /// `herald serve` runs one event loop per core (`workers`), each with its own socket, and
 /// answers cached pages before routing: both must answer exactly as the routed handler does.
-#[tokio::test]
 async fn workers_and_the_cached_page_fast_path_answer_as_the_handlers_do() {
-    let db = TestDb::of(Db::Sqlite).await.expect("sqlite");
+    let db = TestDb::of(Db::Sqlite).await;
     let mut config = herald::config::Config::new(([127, 0, 0, 1], 0).into(), "");
     config.workers = 2;
     let app = TestApp::spawn_on(db, config).await;
@@ -881,4 +866,19 @@ async fn workers_and_the_cached_page_fast_path_answer_as_the_handlers_do() {
         assert!(body.contains("Found the cause."));
     }
     app.finish().await;
+}
+
+crate::helpers::register! {
+    the_seed_incident_reads_well_in_english_and_french,
+    summer_times_say_pdt_and_dates_show_when_zones_disagree,
+    language_follows_url_then_cookie_then_accept_language,
+    a_visitor_zone_joins_the_display_zones,
+    pages_answer_conditional_gets_and_show_a_new_update_at_once,
+    home_history_and_component_pages,
+    the_uptime_bar_reflects_the_status_history,
+    xss_payloads_in_every_text_field_stay_inert,
+    a_page_costs_the_same_queries_with_two_thousand_incidents,
+    workers_and_the_cached_page_fast_path_answer_as_the_handlers_do,
+    ; on_each_backend:
+    another_instances_write_shows_within_a_second,
 }

@@ -10,7 +10,7 @@ use chrono::{Duration, TimeZone, Utc};
 use herald::domain::AuditEntry;
 use herald::store::reads::{self, Param, Read};
 
-use crate::helpers::{TestDb, BACKENDS};
+use crate::helpers::{Db, TestDb};
 
 /// Tables whose size grows with the history.
 const GROWING: &[&str] = &[
@@ -134,7 +134,6 @@ fn faults(read: &Read, plan: &[String]) -> Vec<String> {
     faults
 }
 
-#[tokio::test]
 async fn no_read_scans_a_table_that_grows_with_the_history() {
     let db = TestDb::sqlite().await;
     let store = herald::store::open(&db.url).await.unwrap();
@@ -165,7 +164,6 @@ async fn no_read_scans_a_table_that_grows_with_the_history() {
 }
 
 /// The check itself bites: the queries this issue replaced are refused.
-#[tokio::test]
 async fn the_plan_check_refuses_the_old_whole_table_queries() {
     let db = TestDb::sqlite().await;
     let store = herald::store::open(&db.url).await.unwrap();
@@ -200,7 +198,6 @@ async fn the_plan_check_refuses_the_old_whole_table_queries() {
 }
 
 /// Every read builder is in the catalogue, and the store's methods write no SQL of their own.
-#[test]
 fn every_read_is_in_the_catalogue() {
     let read = |file: &str| {
         std::fs::read_to_string(format!(
@@ -254,61 +251,53 @@ fn audit(id: &str, at: chrono::DateTime<Utc>) -> AuditEntry {
 /// The change marker follows the order writes commit in, not their audit times: a write that
 /// commits after another but carries an earlier time (taken before a slow transaction, or by an
 /// instance whose clock is behind) is still seen as a change by every instance.
-#[tokio::test]
-async fn latest_change_names_the_last_committed_write_whatever_its_time() {
-    for kind in BACKENDS {
-        let Some(db) = TestDb::of(kind).await else {
-            continue;
-        };
-        let store = herald::store::open(&db.url).await.unwrap();
-        store.migrate().await.unwrap();
-        assert_eq!(store.latest_change().await.unwrap(), None, "{kind:?}");
-        let noon = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
-        store
-            .apply(vec![], Some(audit("a0000000000000000000000001", noon)))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.latest_change().await.unwrap().as_deref(),
-            Some("a0000000000000000000000001"),
-            "{kind:?}"
-        );
-        store
-            .apply(
-                vec![],
-                Some(audit(
-                    "a0000000000000000000000002",
-                    noon - Duration::seconds(5),
-                )),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            store.latest_change().await.unwrap().as_deref(),
-            Some("a0000000000000000000000002"),
-            "{kind:?}: the later commit with the earlier time"
-        );
-        // A write that fails leaves the marker alone.
-        assert!(store
-            .apply(vec![], Some(audit("a0000000000000000000000002", noon)))
-            .await
-            .is_err());
-        assert_eq!(
-            store.latest_change().await.unwrap().as_deref(),
-            Some("a0000000000000000000000002"),
-            "{kind:?}"
-        );
-        store.close().await;
-    }
+async fn latest_change_names_the_last_committed_write_whatever_its_time(kind: Db) {
+    let db = TestDb::of(kind).await;
+    let store = herald::store::open(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.latest_change().await.unwrap(), None, "{kind:?}");
+    let noon = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+    store
+        .apply(vec![], Some(audit("a0000000000000000000000001", noon)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_change().await.unwrap().as_deref(),
+        Some("a0000000000000000000000001"),
+        "{kind:?}"
+    );
+    store
+        .apply(
+            vec![],
+            Some(audit(
+                "a0000000000000000000000002",
+                noon - Duration::seconds(5),
+            )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.latest_change().await.unwrap().as_deref(),
+        Some("a0000000000000000000000002"),
+        "{kind:?}: the later commit with the earlier time"
+    );
+    // A write that fails leaves the marker alone.
+    assert!(store
+        .apply(vec![], Some(audit("a0000000000000000000000002", noon)))
+        .await
+        .is_err());
+    assert_eq!(
+        store.latest_change().await.unwrap().as_deref(),
+        Some("a0000000000000000000000002"),
+        "{kind:?}"
+    );
+    store.close().await;
 }
 
 /// On PostgreSQL every catalogued read is valid SQL with its parameters (the plans there depend
 /// on statistics, so only SQLite's are checked).
-#[tokio::test]
 async fn every_catalogued_read_runs_on_postgres() {
-    let Some(db) = TestDb::postgres().await else {
-        return;
-    };
+    let db = TestDb::postgres().await;
     let store = herald::store::open(&db.url).await.unwrap();
     store.migrate().await.unwrap();
     let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
@@ -328,4 +317,14 @@ async fn every_catalogued_read_runs_on_postgres() {
     }
     pool.close().await;
     store.close().await;
+}
+
+crate::helpers::register! {
+    no_read_scans_a_table_that_grows_with_the_history,
+    the_plan_check_refuses_the_old_whole_table_queries,
+    every_read_is_in_the_catalogue [sync],
+    ; on_each_backend:
+    latest_change_names_the_last_committed_write_whatever_its_time,
+    ; on_postgres:
+    every_catalogued_read_runs_on_postgres,
 }

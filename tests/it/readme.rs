@@ -38,7 +38,6 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-#[tokio::test]
 async fn the_readme_try_it_block_runs_as_written() {
     if !have("jq") || !have("curl") {
         // The block needs them; say so where a person sees it (not in captured output).
@@ -162,4 +161,8 @@ async fn the_readme_try_it_block_runs_as_written() {
         .expect("the walkthrough's incident is in the copy");
     assert_eq!(ours.status, IncidentStatus::Resolved);
     store.close().await;
+}
+
+crate::helpers::register! {
+    the_readme_try_it_block_runs_as_written,
 }

@@ -5,10 +5,9 @@ use herald::domain::Role;
 use reqwest::StatusCode;
 
 use crate::console::{user, Agent, PASSWORD};
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp};
 use crate::public::{configure_page, page};
 
-#[tokio::test]
 async fn the_404_page_speaks_the_visitors_language() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -55,53 +54,47 @@ async fn the_404_page_speaks_the_visitors_language() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn the_audit_log_shows_labels_in_the_users_language() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        user(&app, "ana", Role::Admin).await;
-        let mut agent = Agent::new(&app);
-        assert_eq!(agent.sign_in("ana", PASSWORD).await.status, 303);
-        app.post(
+async fn the_audit_log_shows_labels_in_the_users_language(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    user(&app, "ana", Role::Admin).await;
+    let mut agent = Agent::new(&app);
+    assert_eq!(agent.sign_in("ana", PASSWORD).await.status, 303);
+    app.post(
             "/api/v1/incidents",
             serde_json::json!({"title": "Outage", "impact": "minor", "status": "investigating",
                 "message": "Looking.", "translations": {"fr": {"title": "Panne", "provenance": "human"}}}),
         )
         .await;
-        let items = app
-            .service()
-            .store()
-            .audit_log(&herald::store::AuditFilter {
-                limit: 100,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert!(items.iter().any(|e| e.action == "session.create"));
+    let items = app
+        .service()
+        .store()
+        .audit_log(&herald::store::AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(items.iter().any(|e| e.action == "session.create"));
 
-        agent.cookies.insert("herald_lang".into(), "fr".into());
-        let fr = agent.get("/console/audit").await;
-        assert_eq!(fr.status, StatusCode::OK);
-        for label in [
-            "<td>Connexion</td>",
-            "<td>Incident ouvert</td>",
-            "<td>Utilisateur</td>",
-        ] {
-            assert!(fr.body.contains(label), "{label} in {}", fr.body);
-        }
-        for code in ["session.create", "incident.create", "<td>user</td>"] {
-            assert!(!fr.body.contains(code), "the raw code {code} is shown");
-        }
-        agent.cookies.insert("herald_lang".into(), "en".into());
-        let en = agent.get("/console/audit").await;
-        assert!(en.body.contains("<td>Signed in</td>"), "{}", en.body);
-        app.finish().await;
+    agent.cookies.insert("herald_lang".into(), "fr".into());
+    let fr = agent.get("/console/audit").await;
+    assert_eq!(fr.status, StatusCode::OK);
+    for label in [
+        "<td>Connexion</td>",
+        "<td>Incident ouvert</td>",
+        "<td>Utilisateur</td>",
+    ] {
+        assert!(fr.body.contains(label), "{label} in {}", fr.body);
     }
+    for code in ["session.create", "incident.create", "<td>user</td>"] {
+        assert!(!fr.body.contains(code), "the raw code {code} is shown");
+    }
+    agent.cookies.insert("herald_lang".into(), "en".into());
+    let en = agent.get("/console/audit").await;
+    assert!(en.body.contains("<td>Signed in</td>"), "{}", en.body);
+    app.finish().await;
 }
 
-#[tokio::test]
 async fn untranslated_text_is_marked_with_its_language_and_lists_say_so() {
     let app = TestApp::sqlite().await;
     configure_page(&app).await;
@@ -187,97 +180,100 @@ async fn untranslated_text_is_marked_with_its_language_and_lists_say_so() {
     app.finish().await;
 }
 
-#[tokio::test]
-async fn the_impact_is_suggested_from_the_worst_component_status() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let (_, pods) = crate::seed::sell_group(&app).await;
-        let open = |components: serde_json::Value, impact: Option<&str>| {
-            let mut body = serde_json::json!({"title": "Outage", "status": "investigating",
+async fn the_impact_is_suggested_from_the_worst_component_status(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let (_, pods) = crate::seed::sell_group(&app).await;
+    let open = |components: serde_json::Value, impact: Option<&str>| {
+        let mut body = serde_json::json!({"title": "Outage", "status": "investigating",
                 "message": "Looking.", "components": components});
-            if let Some(i) = impact {
-                body["impact"] = i.into();
-            }
-            body
-        };
-        let cases = [
-            (
-                serde_json::json!({pods[0].clone(): "major_outage", pods[1].clone(): "degraded_performance"}),
-                None,
-                "major",
-            ),
-            (
-                serde_json::json!({pods[2].clone(): "partial_outage"}),
-                None,
-                "minor",
-            ),
-            (
-                serde_json::json!({pods[3].clone(): "degraded_performance"}),
-                None,
-                "minor",
-            ),
-            (serde_json::json!({}), None, "minor"),
-            // A chosen impact stands.
-            (
-                serde_json::json!({pods[4].clone(): "major_outage"}),
-                Some("none"),
-                "none",
-            ),
-        ];
-        for (components, impact, expected) in cases {
-            let made = app
-                .post("/api/v1/incidents", open(components.clone(), impact))
-                .await;
-            assert_eq!(made["impact"], expected, "{components} {impact:?}");
+        if let Some(i) = impact {
+            body["impact"] = i.into();
         }
-
-        // The console's preview preselects the suggestion unless the responder changed it.
-        user(&app, "rita", Role::Responder).await;
-        let mut agent = Agent::new(&app);
-        assert_eq!(agent.sign_in("rita", PASSWORD).await.status, 303);
-        let form = agent.get("/console/incidents/new").await;
-        assert!(
-            form.body.contains("<option value=\"minor\" selected>"),
-            "{}",
-            form.body
-        );
-        assert!(
-            form.body.contains("Sell › Pod"),
-            "a Pod is named with its group"
-        );
-        let csrf = crate::console::csrf_of(&form.body);
-        let field = format!("c.{}", pods[5]);
-        let preview = |impact: &'static str| {
-            vec![
-                ("csrf", csrf.clone()),
-                ("action", "preview".to_string()),
-                ("title", "Outage".to_string()),
-                ("impact", impact.to_string()),
-                ("impact_suggested", "minor".to_string()),
-                ("status", "investigating".to_string()),
-                ("message", "Looking.".to_string()),
-                (field.as_str(), "major_outage".to_string()),
-            ]
-        };
-        let pairs = preview("minor");
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let shown = agent.post("/console/incidents/new", &refs).await;
-        assert_eq!(shown.status, StatusCode::OK);
-        assert!(
-            shown.body.contains("<option value=\"major\" selected>"),
-            "{}",
-            shown.body
-        );
-        let pairs = preview("critical");
-        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let kept = agent.post("/console/incidents/new", &refs).await;
-        assert!(
-            kept.body.contains("<option value=\"critical\" selected>"),
-            "{}",
-            kept.body
-        );
-        app.finish().await;
+        body
+    };
+    let cases = [
+        (
+            serde_json::json!({pods[0].clone(): "major_outage", pods[1].clone(): "degraded_performance"}),
+            None,
+            "major",
+        ),
+        (
+            serde_json::json!({pods[2].clone(): "partial_outage"}),
+            None,
+            "minor",
+        ),
+        (
+            serde_json::json!({pods[3].clone(): "degraded_performance"}),
+            None,
+            "minor",
+        ),
+        (serde_json::json!({}), None, "minor"),
+        // A chosen impact stands.
+        (
+            serde_json::json!({pods[4].clone(): "major_outage"}),
+            Some("none"),
+            "none",
+        ),
+    ];
+    for (components, impact, expected) in cases {
+        let made = app
+            .post("/api/v1/incidents", open(components.clone(), impact))
+            .await;
+        assert_eq!(made["impact"], expected, "{components} {impact:?}");
     }
+
+    // The console's preview preselects the suggestion unless the responder changed it.
+    user(&app, "rita", Role::Responder).await;
+    let mut agent = Agent::new(&app);
+    assert_eq!(agent.sign_in("rita", PASSWORD).await.status, 303);
+    let form = agent.get("/console/incidents/new").await;
+    assert!(
+        form.body.contains("<option value=\"minor\" selected>"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains("Sell › Pod"),
+        "a Pod is named with its group"
+    );
+    let csrf = crate::console::csrf_of(&form.body);
+    let field = format!("c.{}", pods[5]);
+    let preview = |impact: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", "preview".to_string()),
+            ("title", "Outage".to_string()),
+            ("impact", impact.to_string()),
+            ("impact_suggested", "minor".to_string()),
+            ("status", "investigating".to_string()),
+            ("message", "Looking.".to_string()),
+            (field.as_str(), "major_outage".to_string()),
+        ]
+    };
+    let pairs = preview("minor");
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let shown = agent.post("/console/incidents/new", &refs).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(
+        shown.body.contains("<option value=\"major\" selected>"),
+        "{}",
+        shown.body
+    );
+    let pairs = preview("critical");
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let kept = agent.post("/console/incidents/new", &refs).await;
+    assert!(
+        kept.body.contains("<option value=\"critical\" selected>"),
+        "{}",
+        kept.body
+    );
+    app.finish().await;
+}
+
+crate::helpers::register! {
+    the_404_page_speaks_the_visitors_language,
+    untranslated_text_is_marked_with_its_language_and_lists_say_so,
+    ; on_each_backend:
+    the_audit_log_shows_labels_in_the_users_language,
+    the_impact_is_suggested_from_the_worst_component_status,
 }

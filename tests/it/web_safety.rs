@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::json;
 
 use crate::console::Agent;
-use crate::helpers::*;
+use crate::helpers::{Db, TestApp};
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
@@ -22,7 +22,6 @@ fn followed(location: &str) -> Url {
         .unwrap_or_else(|e| panic!("{location:?} does not resolve: {e}"))
 }
 
-#[tokio::test]
 async fn preferences_return_only_to_paths_on_this_site() {
     let app = TestApp::sqlite().await;
     let http = no_redirects();
@@ -94,7 +93,6 @@ async fn preferences_return_only_to_paths_on_this_site() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn the_language_links_of_the_site_and_the_console_come_back_to_their_page() {
     let app = TestApp::sqlite().await;
     let http = no_redirects();
@@ -154,7 +152,6 @@ fn decode_once(text: &str) -> String {
     out
 }
 
-#[test]
 fn decoding_once_is_one_level() {
     assert_eq!(
         decode_once("a &amp;lt;b&amp;gt; &lt;i&gt; &#60;&#x3C;"),
@@ -164,133 +161,132 @@ fn decoding_once_is_one_level() {
 
 const PAYLOAD: &str = "<img src=x onerror=alert(1)>";
 
-#[tokio::test]
-async fn names_in_feeds_stay_text_whichever_way_a_reader_takes_them() {
-    for kind in BACKENDS {
-        let Some(app) = TestApp::spawn(kind).await else {
-            continue;
-        };
-        let named = |what: &str| format!("{PAYLOAD} {what} & \"co\" 'x'");
-        app.write_as(
-            &app.admin,
-            Method::PUT,
-            "/api/v1/page",
-            json!({"name": named("page"), "url": "https://status.example.com", "time_zone": "UTC",
+async fn names_in_feeds_stay_text_whichever_way_a_reader_takes_them(kind: Db) {
+    let app = TestApp::spawn(kind).await;
+    let named = |what: &str| format!("{PAYLOAD} {what} & \"co\" 'x'");
+    app.write_as(
+        &app.admin,
+        Method::PUT,
+        "/api/v1/page",
+        json!({"name": named("page"), "url": "https://status.example.com", "time_zone": "UTC",
                    "display_time_zones": [], "default_locale": "en", "locales": ["en", "fr"],
                    "footer_markdown": ""}),
-            200,
-        )
+        200,
+    )
+    .await;
+    let component = app
+        .post("/api/v1/components", json!({"name": named("component")}))
         .await;
-        let component = app
-            .post("/api/v1/components", json!({"name": named("component")}))
-            .await;
-        let cid = component["id"].as_str().unwrap().to_string();
-        app.post(
-            "/api/v1/incidents",
-            json!({"title": named("incident"), "impact": "major", "status": "investigating",
+    let cid = component["id"].as_str().unwrap().to_string();
+    app.post(
+        "/api/v1/incidents",
+        json!({"title": named("incident"), "impact": "major", "status": "investigating",
                    "message": "We are looking into it.",
                    "components": {cid.clone(): "major_outage"},
                    "translations": {"fr": {"title": named("incident fr"),
                         "message": "Nous regardons.", "provenance": "machine"}}}),
+    )
+    .await;
+    // A translator's texts reach the French feeds.
+    for (kind_path, object, field) in [
+        ("page", "page", "name"),
+        ("component", cid.as_str(), "name"),
+    ] {
+        app.write_as(
+            &app.translator,
+            Method::PUT,
+            &format!("/api/v1/translations/{kind_path}/{object}/fr"),
+            json!({"fields": {field: named(&format!("{kind_path} fr"))}, "provenance": "human"}),
+            200,
         )
         .await;
-        // A translator's texts reach the French feeds.
-        for (kind_path, object, field) in [
-            ("page", "page", "name"),
-            ("component", cid.as_str(), "name"),
-        ] {
-            app.write_as(
-                &app.translator,
-                Method::PUT,
-                &format!("/api/v1/translations/{kind_path}/{object}/fr"),
-                json!({"fields": {field: named(&format!("{kind_path} fr"))}, "provenance": "human"}),
-                200,
-            )
-            .await;
-        }
-        for path in [
-            "/history.atom".to_string(),
-            "/history.rss".into(),
-            "/fr/history.atom".into(),
-            "/fr/history.rss".into(),
-            format!("/components/{cid}/history.atom"),
-            format!("/components/{cid}/history.rss"),
-            format!("/fr/components/{cid}/history.atom"),
-            format!("/fr/components/{cid}/history.rss"),
-        ] {
-            let r = app.http.get(app.url(&path)).send().await.unwrap();
-            assert_eq!(r.status(), StatusCode::OK, "{kind:?} {path}");
-            let raw = r.text().await.unwrap();
-            // The raw XML: no markup from a name, even after one more level of decoding (a
-            // reader that takes the text for HTML).
-            assert!(!raw.contains("<img"), "{kind:?} {path}: {raw}");
-            let once = decode_once(&raw);
-            assert!(
-                !once.contains("<img"),
-                "{kind:?} {path}: live markup in {raw}"
-            );
-            // The names are there, as text.
-            assert!(
-                once.contains("&lt;img src=x onerror=alert(1)&gt;"),
-                "{kind:?} {path}: {raw}"
-            );
-            let fr = path.starts_with("/fr/");
-            for what in ["page", "incident"] {
-                let shown = if fr {
-                    format!("{what} fr")
-                } else {
-                    what.to_string()
-                };
-                assert!(
-                    once.contains(&format!("&gt; {shown} &amp;")),
-                    "{kind:?} {path}: no {shown} in {raw}"
-                );
-            }
-
-            // A real parser reads it, and every text it finds is inert when taken as HTML.
-            let feed = feed_rs::parser::parse(raw.as_bytes())
-                .unwrap_or_else(|e| panic!("{kind:?} {path} does not parse: {e}"));
-            let mut texts: Vec<(String, String)> = Vec::new();
-            fn text(
-                texts: &mut Vec<(String, String)>,
-                what: &str,
-                t: &Option<feed_rs::model::Text>,
-            ) {
-                if let Some(t) = t {
-                    texts.push((what.to_string(), t.content.clone()));
-                }
-            }
-            text(&mut texts, "feed title", &feed.title);
-            text(&mut texts, "feed description", &feed.description);
-            for e in &feed.entries {
-                text(&mut texts, "entry title", &e.title);
-                text(&mut texts, "entry summary", &e.summary);
-                if let Some(body) = e.content.as_ref().and_then(|c| c.body.clone()) {
-                    texts.push(("entry content".into(), body));
-                }
-                for c in &e.categories {
-                    texts.push(("entry category".into(), c.term.clone()));
-                }
-                for a in &e.authors {
-                    texts.push(("entry author".into(), a.name.clone()));
-                }
-            }
-            for c in &feed.categories {
-                texts.push(("feed category".into(), c.term.clone()));
-            }
-            for a in &feed.authors {
-                texts.push(("feed author".into(), a.name.clone()));
-            }
-            assert!(feed.title.is_some() && !feed.entries.is_empty(), "{path}");
-            for (what, content) in &texts {
-                assert!(
-                    !content.contains("<img") && !content.contains("onerror=alert(1)>"),
-                    "{kind:?} {path}: {what} is live HTML: {content}"
-                );
-            }
-            let title = &feed.title.as_ref().unwrap().content;
-            assert!(title.contains("&lt;img"), "{kind:?} {path}: title {title}");
-        }
-        app.finish().await;
     }
+    for path in [
+        "/history.atom".to_string(),
+        "/history.rss".into(),
+        "/fr/history.atom".into(),
+        "/fr/history.rss".into(),
+        format!("/components/{cid}/history.atom"),
+        format!("/components/{cid}/history.rss"),
+        format!("/fr/components/{cid}/history.atom"),
+        format!("/fr/components/{cid}/history.rss"),
+    ] {
+        let r = app.http.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{kind:?} {path}");
+        let raw = r.text().await.unwrap();
+        // The raw XML: no markup from a name, even after one more level of decoding (a
+        // reader that takes the text for HTML).
+        assert!(!raw.contains("<img"), "{kind:?} {path}: {raw}");
+        let once = decode_once(&raw);
+        assert!(
+            !once.contains("<img"),
+            "{kind:?} {path}: live markup in {raw}"
+        );
+        // The names are there, as text.
+        assert!(
+            once.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{kind:?} {path}: {raw}"
+        );
+        let fr = path.starts_with("/fr/");
+        for what in ["page", "incident"] {
+            let shown = if fr {
+                format!("{what} fr")
+            } else {
+                what.to_string()
+            };
+            assert!(
+                once.contains(&format!("&gt; {shown} &amp;")),
+                "{kind:?} {path}: no {shown} in {raw}"
+            );
+        }
+
+        // A real parser reads it, and every text it finds is inert when taken as HTML.
+        let feed = feed_rs::parser::parse(raw.as_bytes())
+            .unwrap_or_else(|e| panic!("{kind:?} {path} does not parse: {e}"));
+        let mut texts: Vec<(String, String)> = Vec::new();
+        fn text(texts: &mut Vec<(String, String)>, what: &str, t: &Option<feed_rs::model::Text>) {
+            if let Some(t) = t {
+                texts.push((what.to_string(), t.content.clone()));
+            }
+        }
+        text(&mut texts, "feed title", &feed.title);
+        text(&mut texts, "feed description", &feed.description);
+        for e in &feed.entries {
+            text(&mut texts, "entry title", &e.title);
+            text(&mut texts, "entry summary", &e.summary);
+            if let Some(body) = e.content.as_ref().and_then(|c| c.body.clone()) {
+                texts.push(("entry content".into(), body));
+            }
+            for c in &e.categories {
+                texts.push(("entry category".into(), c.term.clone()));
+            }
+            for a in &e.authors {
+                texts.push(("entry author".into(), a.name.clone()));
+            }
+        }
+        for c in &feed.categories {
+            texts.push(("feed category".into(), c.term.clone()));
+        }
+        for a in &feed.authors {
+            texts.push(("feed author".into(), a.name.clone()));
+        }
+        assert!(feed.title.is_some() && !feed.entries.is_empty(), "{path}");
+        for (what, content) in &texts {
+            assert!(
+                !content.contains("<img") && !content.contains("onerror=alert(1)>"),
+                "{kind:?} {path}: {what} is live HTML: {content}"
+            );
+        }
+        let title = &feed.title.as_ref().unwrap().content;
+        assert!(title.contains("&lt;img"), "{kind:?} {path}: title {title}");
+    }
+    app.finish().await;
+}
+
+crate::helpers::register! {
+    preferences_return_only_to_paths_on_this_site,
+    the_language_links_of_the_site_and_the_console_come_back_to_their_page,
+    decoding_once_is_one_level [sync],
+    ; on_each_backend:
+    names_in_feeds_stay_text_whichever_way_a_reader_takes_them,
 }

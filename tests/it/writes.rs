@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
+use crate::helpers::{t, TestApp, NOW};
 
 fn find<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
     list[key]
@@ -15,7 +15,6 @@ fn find<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
         .unwrap()
 }
 
-#[tokio::test]
 async fn correcting_an_update_keeps_its_history_and_stales_translations() {
     let app = TestApp::sqlite().await;
     let inc = app
@@ -84,7 +83,6 @@ async fn correcting_an_update_keeps_its_history_and_stales_translations() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn postmortems_and_remediation_items() {
     let app = TestApp::sqlite().await;
     let inc = app.post("/api/v1/incidents", json!({"title": "Outage", "impact": "major", "status": "identified", "message": "Found it."})).await;
@@ -189,7 +187,6 @@ async fn postmortems_and_remediation_items() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn components_move_and_reorder_and_share_outages() {
     let app = TestApp::sqlite().await;
     let (sell, pods) = crate::seed::sell_group(&app).await;
@@ -269,7 +266,6 @@ async fn components_move_and_reorder_and_share_outages() {
     app.finish().await;
 }
 
-#[tokio::test]
 async fn milestones_and_listing() {
     let app = TestApp::sqlite().await;
     let inc = app.post("/api/v1/incidents", json!({"title": "Outage", "impact": "minor", "status": "investigating", "message": "m", "started_at": "2024-03-05T10:00:00Z", "display_at": "2024-03-05T10:20:00Z"})).await;
@@ -305,4 +301,11 @@ async fn milestones_and_listing() {
         .await;
     assert_eq!(status.as_u16(), 422);
     app.finish().await;
+}
+
+crate::helpers::register! {
+    correcting_an_update_keeps_its_history_and_stales_translations,
+    postmortems_and_remediation_items,
+    components_move_and_reorder_and_share_outages,
+    milestones_and_listing,
 }
