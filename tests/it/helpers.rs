@@ -185,15 +185,15 @@ macro_rules! register {
         $(; on_postgres: $($pg:ident),* $(,)?)?
     ) => {
         pub fn tests() -> Vec<libtest_mimic::Trial> {
-            #[allow(unused_mut, clippy::vec_init_then_push)]
-            let mut trials: Vec<libtest_mimic::Trial> = Vec::new();
-            $(trials.push($crate::helpers::register!(@one $name $($($opt)*)?));)*
+            #[allow(unused_mut)]
+            let mut trials: Vec<libtest_mimic::Trial> =
+                vec![$($crate::helpers::register!(@one $name $($($opt)*)?)),*];
             $($(trials.extend($crate::helpers::register!(@each $each $($($each_opt)*)?));)*)?
-            $($(trials.push($crate::helpers::postgres_test(
+            $($(trials.extend([$crate::helpers::postgres_test(
                 module_path!(),
                 stringify!($pg),
                 $pg,
-            ));)*)?
+            )]);)*)?
             trials
         }
     };
