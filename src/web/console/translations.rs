@@ -67,6 +67,8 @@ pub struct LocaleQuery {
 /// What a translations screen shows besides its objects.
 struct Screen {
     title: String,
+    /// The language the texts are written in.
+    original: String,
     show_href: String,
     back_href: String,
     back_label: String,
@@ -186,12 +188,12 @@ async fn show(
     console: &Console,
     screen: Screen,
     page: &PageSettings,
-    original: &str,
     translations: &[Translation],
     objects: impl FnOnce(&TrScope) -> Vec<TrObject>,
     showing: Showing,
 ) -> Reply {
     let tr = console.tr();
+    let original = screen.original.as_str();
     let locale = target_locale(page, original, showing.locale);
     let scope = TrScope {
         tr,
@@ -285,16 +287,15 @@ async fn translations_view(
         back_href: format!("/console/incidents/{}", inc.id),
         back_label: tr.t("console-back-to-incident"),
         incident: inc.id.clone(),
+        original: inc.locale.clone(),
     };
     let objects = |scope: &TrScope| incident_objects(scope, &detail, &stamp);
-    let (original, translations) = (&inc.locale, &detail.translations);
     show(
         state,
         console,
         screen,
         &page,
-        original,
-        translations,
+        &detail.translations,
         objects,
         showing,
     )
@@ -326,6 +327,7 @@ async fn page_translations_view(state: &AppState, console: &Console, showing: Sh
         back_href: back_href.into(),
         back_label,
         incident: String::new(),
+        original: page.default_locale.clone(),
     };
     let objects = |scope: &TrScope| {
         let footer = Some(page.footer_markdown.clone()).filter(|f| !f.trim().is_empty());
@@ -335,13 +337,11 @@ async fn page_translations_view(state: &AppState, console: &Console, showing: Sh
         ];
         vec![scope.object(TranslatableKind::Page, &page.id, page.name.clone(), texts)]
     };
-    let original = &page.default_locale;
     show(
         state,
         console,
         screen,
         &page,
-        original,
         &translations,
         objects,
         showing,
