@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::*;
+use super::{Provenance, TranslatableKind, Translation};
 
 /// Where a shown text came from: the original itself, or a translation's provenance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -104,6 +104,7 @@ impl<'a> Localizer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::text_digest;
 
     fn tr(field: &str, text: &str, source: &str) -> Translation {
         Translation {

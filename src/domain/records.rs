@@ -3,7 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::*;
+use super::{
+    ComponentStatus, Impact, IncidentKind, IncidentStatus, PostmortemState, Provenance,
+    RemediationCategory, RemediationState, Role, TranslatableKind,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PageSettings {

@@ -2,7 +2,7 @@
 //! group's shown status, what an incident filter on a component matches, the overall
 //! indicator's inputs.
 
-use super::*;
+use super::{Component, ComponentStatus, Incident, IncidentKind, IncidentStatus, Indicator};
 
 /// The children of the group `id`, in stored order (none for a leaf).
 pub fn children_of<'a>(all: &'a [Component], id: &'a str) -> impl Iterator<Item = &'a Component> {

@@ -1,7 +1,9 @@
 //! The reads of Herald's own API (v1): what each answer is made from, loaded through the
 //! store. `web::api_v1` turns these into its views; it never talks to the store itself.
 
-use crate::domain::*;
+use crate::domain::{
+    AuditEntry, Component, IncidentDetail, PageSettings, TranslatableKind, Translation, Update,
+};
 use crate::error::{Error, Result};
 use crate::service::Service;
 use crate::store::{AuditFilter, IncidentFilter};

@@ -2,7 +2,7 @@
 //! newest published incidents, of one component (and its children) or of all.
 
 use super::Reader;
-use crate::domain::*;
+use crate::domain::{family, Component, IncidentDetail, TranslatableKind, Translation};
 use crate::error::{Error, Result};
 use crate::store::IncidentFilter;
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::{bounded_list, common, Common, IncidentList, Reader, HISTORY_MONTHS, LIST_LIMIT};
-use crate::domain::*;
+use crate::domain::Incident;
 use crate::error::{Error, Result};
 use crate::store::{IncidentCursor, IncidentFilter};
 

@@ -17,7 +17,7 @@ mod statuspage;
 
 use std::sync::Arc;
 
-use crate::domain::*;
+use crate::domain::{Component, Incident, PageSettings, TranslatableKind, Translation, Update};
 use crate::error::{Error, Result};
 use crate::store::{IncidentFilter, Store};
 

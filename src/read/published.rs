@@ -4,7 +4,9 @@
 use chrono_tz::Tz;
 
 use super::Reader;
-use crate::domain::*;
+use crate::domain::{
+    Component, IncidentDetail, IncidentStatus, Indicator, PageSettings, Postmortem, PostmortemState,
+};
 use crate::error::Result;
 use crate::store::IncidentFilter;
 

@@ -4,7 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{bounded_list, common, list, Common, IncidentList, Reader};
 use super::{COMPONENT_LIMIT, LIST_LIMIT, RECENT_DAYS, UPTIME_DAYS};
-use crate::domain::*;
+use crate::domain::{
+    family, Component, IncidentDetail, IncidentKind, IncidentStatus, StatusChange,
+};
 use crate::error::{Error, Result};
 use crate::store::IncidentFilter;
 

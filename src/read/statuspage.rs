@@ -2,7 +2,7 @@
 //! published incidents by kind and status.
 
 use super::Reader;
-use crate::domain::*;
+use crate::domain::{IncidentDetail, IncidentKind, IncidentStatus};
 use crate::error::Result;
 use crate::store::IncidentFilter;
 

@@ -7,7 +7,10 @@ use argon2::Argon2;
 
 use crate::ids::{new_secret, secret_digest};
 
-use super::*;
+use super::{
+    new_id, problem, to_json, Actor, ApiToken, Duration, Error, Op, Problems, Result, Role,
+    Service, User,
+};
 
 /// The prefix of every API token, so a leaked one is easy to recognise and grep for.
 pub const TOKEN_PREFIX: &str = "hrld_";

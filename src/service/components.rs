@@ -2,7 +2,11 @@
 
 use chrono::NaiveDate;
 
-use super::*;
+use super::{
+    double_option, new_id, problem, to_json, trimmed, with_retry, yes, Actor, Component,
+    ComponentStatus, DateTime, Deserialize, Error, Op, OpResult, Problems, Result, Service,
+    StatusChange, Utc, MAX_BODY_CHARS, MAX_LINE_CHARS,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

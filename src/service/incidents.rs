@@ -1,6 +1,12 @@
 //! Incidents and their updates: opening, posting updates, correcting them, milestones.
 
-use super::*;
+use super::{
+    check_locale, derive_incident, double_option, milestone_problems, ms_opt, new_id, problem,
+    to_json, with_retry, Actor, BTreeMap, ComponentStatus, DateTime, Deserialize, Error, Impact,
+    Incident, IncidentDetail, IncidentKind, IncidentStatus, Milestones, NewUpdate, Op, OpResult,
+    PageSettings, Problems, Provenance, Result, Service, TranslationScope, TranslationsIn, Update,
+    Utc, MAX_LINE_CHARS,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

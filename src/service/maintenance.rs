@@ -1,6 +1,12 @@
 //! Scheduled maintenance: planning it, and the clock-driven moves to in progress and completed.
 
-use super::*;
+use super::{
+    check_locale, component_targets, ms, new_id, problem, to_json, yes, Actor, BTreeMap,
+    ComponentStatus, DateTime, Deserialize, Duration, Impact, Incident, IncidentDetail,
+    IncidentKind, IncidentStatus, MessageTranslationIn, Milestones, NewUpdate, Op, PageSettings,
+    Problems, Provenance, Result, Service, TranslationScope, TranslationsIn, Update, Utc,
+    MAX_BODY_CHARS, MAX_LINE_CHARS,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,13 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer};
 
 use crate::clock::Clock;
-use crate::domain::*;
+use crate::domain::{
+    is_supported_locale, milestone_problems, problem, text_digest, ApiToken, AuditEntry, Component,
+    ComponentChange, ComponentStatus, Impact, Incident, IncidentDetail, IncidentKind,
+    IncidentStatus, Milestones, PageSettings, Postmortem, PostmortemState, Provenance,
+    RemediationCategory, RemediationItem, RemediationState, Revision, Role, Session, StatusChange,
+    TranslatableKind, Translation, Update, User, MAX_BODY_CHARS, MAX_LINE_CHARS, SUPPORTED_LOCALES,
+};
 use crate::error::{Error, Problems, Result};
 use crate::i18n::I18n;
 use crate::ids::new_id;

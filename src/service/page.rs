@@ -1,6 +1,9 @@
 //! Page settings: name, URL, zones, locales, footer.
 
-use super::*;
+use super::{
+    check_url, is_supported_locale, new_id, problem, to_json, Actor, Deserialize, Op, PageSettings,
+    Problems, Result, Service, MAX_BODY_CHARS, MAX_LINE_CHARS, SUPPORTED_LOCALES,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -2,7 +2,13 @@
 
 use chrono::NaiveDate;
 
-use super::*;
+use super::{
+    check_url, double_option, new_id, problem, to_json, trimmed, with_retry, Actor, DateTime,
+    Deserialize, Error, IncidentDetail, IncidentKind, IncidentStatus, Op, Postmortem,
+    PostmortemState, Problems, Provenance, RemediationCategory, RemediationItem, RemediationState,
+    Result, Service, TranslatableKind, TranslationScope, TranslationsIn, Utc, MAX_BODY_CHARS,
+    MAX_LINE_CHARS,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,7 +5,10 @@ use std::sync::OnceLock;
 
 use crate::ids::{new_secret, secret_digest};
 
-use super::*;
+use super::{
+    hash_password, ms, verify_password, Actor, DateTime, Duration, Error, Op, Result, Service,
+    Session, User, Utc,
+};
 
 /// A session unused this long expires.
 pub const SESSION_IDLE_HOURS: i64 = 12;

@@ -1,7 +1,11 @@
 //! Translations of any public text, with provenance; staleness follows from the original's
 //! digest.
 
-use super::*;
+use super::{
+    check_locale, check_translated, problem, text_digest, to_json, with_retry, Actor, BTreeMap,
+    DateTime, Deserialize, Error, Incident, Op, PageSettings, Problems, Provenance, Result,
+    Service, TranslatableKind, Translation, Update, Utc,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

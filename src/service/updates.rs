@@ -1,7 +1,13 @@
 //! Updates of incidents and maintenances: planning one (its component changes and the
 //! incident's new state), posting it, reading it, correcting it.
 
-use super::*;
+use super::{
+    check_not_future, ms, ms_opt, new_id, problem, status_op, to_json, with_retry, Actor, BTreeMap,
+    Component, ComponentChange, ComponentStatus, DateTime, Deserialize, Error, Incident,
+    IncidentDetail, IncidentKind, IncidentStatus, Op, OpResult, Problems, Provenance, Result,
+    Revision, Service, TranslatableKind, TranslationScope, TranslationsIn, Update, Utc,
+    MAX_BODY_CHARS,
+};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

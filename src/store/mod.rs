@@ -9,7 +9,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::*;
+use crate::domain::{
+    ApiToken, AuditEntry, Component, Incident, IncidentDetail, IncidentKind, IncidentStatus,
+    PageSettings, Postmortem, RemediationItem, Revision, Session, StatusChange, TranslatableKind,
+    Translation, Update, User,
+};
 
 mod postgres;
 mod sql;

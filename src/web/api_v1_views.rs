@@ -8,7 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::*;
+use crate::domain::{
+    AuditEntry, ComponentStatus, Durations, Impact, IncidentKind, IncidentStatus, LocalizedText,
+    Milestones, PageSettings, PostmortemState, Provenance, RemediationCategory, RemediationState,
+    TranslatableKind, SUPPORTED_LOCALES,
+};
 
 /// A locale Herald speaks (`en`, `fr`, ...), for parameters that take one.
 pub struct LocaleCode;

@@ -14,7 +14,10 @@ use utoipa::ToSchema;
 
 use super::page_cache::Document;
 use super::AppState;
-use crate::domain::*;
+use crate::domain::{
+    children_of, shown_status, Component, ComponentStatus, Impact, IncidentDetail, IncidentKind,
+    IncidentStatus, Indicator, PageSettings, Update,
+};
 use crate::error::Error;
 use crate::read::{open_of, page_zone, published_postmortem};
 use crate::render::labels;

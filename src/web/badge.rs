@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::errors::{error_page, visitor_locale};
 use super::AppState;
-use crate::domain::*;
+use crate::domain::{is_supported_locale, Indicator};
 use crate::error::Error;
 use crate::render::escape::html as escape;
 use crate::render::labels;

@@ -17,7 +17,10 @@ use fluent_bundle::FluentArgs;
 use super::errors::{error_page, visitor_locale};
 use super::page_cache::Document;
 use super::AppState;
-use crate::domain::*;
+use crate::domain::{
+    is_supported_locale, Incident, IncidentDetail, IncidentKind, IncidentStatus, Localizer,
+    TranslatableKind,
+};
 use crate::error::Error;
 use crate::i18n::I18n;
 use crate::read::published_postmortem;

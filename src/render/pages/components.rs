@@ -2,7 +2,9 @@
 
 use super::uptime::{uptime, Uptime};
 use super::{component_look, labels, Ctx};
-use crate::domain::*;
+use crate::domain::{
+    children_of, shown_status, Component, ComponentStatus, StatusChange, TranslatableKind,
+};
 use crate::read::Common;
 use crate::render::localize::{Lang, PageTexts};
 

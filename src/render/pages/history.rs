@@ -5,7 +5,7 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::{entry, layout, untranslated_notice, urlencode, Ctx, Layout, ListEntry};
-use crate::domain::*;
+use crate::domain::Incident;
 use crate::read::{self, month_start};
 use crate::render::localize::Lang;
 

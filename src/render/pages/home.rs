@@ -10,7 +10,7 @@ use super::{
     banner, entry, impact_class, incident_title, labels, layout, markdown, untranslated_notice,
     window, Banner, Ctx, Layout, ListEntry,
 };
-use crate::domain::*;
+use crate::domain::{Incident, IncidentKind, Indicator, TranslatableKind};
 use crate::read::{self, Common, IncidentList};
 use crate::render::localize::{Lang, PageTexts};
 

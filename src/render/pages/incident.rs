@@ -10,7 +10,10 @@ use super::{
     duration, impact_class, incident_title, labels, language_in, layout, markdown, notice_lines,
     window, Ctx, Layout,
 };
-use crate::domain::*;
+use crate::domain::{
+    Durations, Incident, IncidentDetail, IncidentKind, Postmortem, RemediationItem,
+    RemediationState, TranslatableKind,
+};
 use crate::read::{self, Common};
 use crate::render::localize::{Lang, PageTexts};
 

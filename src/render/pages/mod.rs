@@ -20,7 +20,7 @@ use super::labels;
 use super::localize::{Lang, Notices, PageTexts};
 use super::markdown;
 use super::time::Formatter;
-use crate::domain::*;
+use crate::domain::{ComponentStatus, Impact, Incident, IncidentKind, Indicator, TranslatableKind};
 use crate::i18n::I18n;
 use crate::read::{Common, IncidentList};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{component_look, labels, Ctx};
-use crate::domain::*;
+use crate::domain::{Component, ComponentStatus, StatusChange};
 use crate::read;
 
 pub struct Uptime {

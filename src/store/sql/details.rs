@@ -5,7 +5,9 @@ use super::exec::Fields;
 use super::reads::{self, Read};
 use super::rows;
 use super::store::{fetch_all, Engine, Row};
-use crate::domain::*;
+use crate::domain::{
+    ComponentChange, Incident, IncidentDetail, Postmortem, RemediationItem, Translation, Update,
+};
 use crate::store::{StoreError, StoreResult};
 
 /// The rows of every kind, for all the incidents asked for.

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use super::exec::{Exec, Fields, Stmt, Tx};
-use super::writes::{self, *};
+use super::writes::{
+    self, insert_audit, insert_component, insert_history, insert_incident, insert_item,
+    insert_session, insert_token, insert_update, insert_user, put_postmortem, put_translation,
+};
 use crate::store::{ProbeFailure, StoreError, StoreResult};
 
 mod records;

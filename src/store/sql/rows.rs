@@ -2,7 +2,10 @@
 
 use super::exec::Fields;
 use super::{json_list, json_value};
-use crate::domain::*;
+use crate::domain::{
+    ApiToken, AuditEntry, Component, ComponentChange, Incident, Milestones, PageSettings,
+    Postmortem, RemediationItem, Revision, Session, StatusChange, Translation, Update, User,
+};
 use crate::store::StoreResult;
 
 pub fn page(row: &impl Fields) -> StoreResult<PageSettings> {

@@ -8,7 +8,11 @@ use tokio::sync::MutexGuard;
 use super::exec::{Exec, Fields, Stmt, Tx};
 use super::reads::{self, Read};
 use super::{details, probe, rows, writes};
-use crate::store::*;
+use crate::store::{
+    ApiToken, AuditEntry, AuditFilter, Backend, Component, CountedTable, Incident, IncidentDetail,
+    IncidentFilter, MigrationReport, Op, PageSettings, ProbeFailure, RemediationItem, Session,
+    StatusChange, Store, StoreError, StoreResult, TranslatableKind, Translation, Update, User,
+};
 
 /// What a database gives the one implementation of `Store`: a pool, write transactions, the
 /// write lock and the migrations. `SqliteStore` and `PgStore` implement it.

@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::classify;
 use super::exec::{Exec, Stmt, Tx};
-use crate::domain::*;
+use crate::domain::{
+    Component, ComponentChange, ComponentStatus, Incident, Postmortem, RemediationItem, Revision,
+    StatusChange, Translation, Update,
+};
 use crate::store::{Op, StoreError, StoreResult};
 
 mod access;

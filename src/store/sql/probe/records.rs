@@ -3,7 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use super::ProbeIds;
-use crate::domain::*;
+use crate::domain::{
+    ApiToken, AuditEntry, Component, ComponentStatus, Impact, Incident, IncidentKind,
+    IncidentStatus, Milestones, Postmortem, PostmortemState, Provenance, RemediationCategory,
+    RemediationItem, RemediationState, Role, Session, StatusChange, TranslatableKind, Translation,
+    Update, User,
+};
 
 pub fn component(p: &ProbeIds, now: DateTime<Utc>) -> Component {
     Component {

@@ -2,7 +2,12 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::*;
+use super::{
+    audit_log, component, components, due_maintenances, incident, incident_component_ids,
+    incident_details, incidents, latest_change, open_incidents_affecting, page, remediation_item,
+    session, status_history, token_by_hash, tokens, translations, translations_of_incidents,
+    translations_of_kind, update, updates_of, user_by_id, user_by_name, user_count, users, Read,
+};
 use crate::domain::{IncidentKind, IncidentStatus, TranslatableKind};
 use crate::store::{AuditFilter, IncidentCursor, IncidentFilter};
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{run, run_plain};
-use crate::domain::*;
+use crate::domain::{ApiToken, AuditEntry, PageSettings, Session, User};
 use crate::store::sql::exec::{Exec, Stmt};
 use crate::store::{StoreError, StoreResult};
 
