@@ -70,6 +70,12 @@ pub enum Command {
     Demo,
     /// Publish through a running server's write API (on-call use).
     Post(PostArgs),
+    /// Write the static mirror (every public page, feed, /api/v2 file, badge and asset, with
+    /// .gz and .br) to DIR, rewriting only files whose content changed.
+    Export {
+        /// The mirror's directory (created if missing).
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,6 +125,14 @@ pub struct ServeArgs {
     /// minus 128 for the database and files.
     #[arg(long, env = "HERALD_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// Keep a static mirror of the public site in this directory, rewritten within a second
+    /// of each write (see `herald export`).
+    #[arg(long = "mirror", env = "HERALD_MIRROR_DIR", value_name = "DIR")]
+    pub mirror_dir: Option<std::path::PathBuf>,
+    /// Shell command run after each mirror batch that wrote files, e.g. `rclone sync
+    /// "$HERALD_MIRROR_DIR" bucket:status`; failures are logged and retried.
+    #[arg(long, env = "HERALD_MIRROR_HOOK", value_name = "CMD", requires = "mirror_dir")]
+    pub mirror_hook: Option<String>,
 }
 
 /// The trusted proxies, from `10.0.0.7,10.1.0.0/16,::1` (empty: none).
@@ -499,6 +513,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Post(p) => post(p).await,
+        Command::Export { dir } => {
+            let state = local_state(database_url, &cli.serve, clock).await?;
+            let done = export(state.clone(), dir).await;
+            state.service.store().close().await;
+            done
+        }
     }
 }
 
@@ -525,6 +545,8 @@ fn serve_config(database_url: &str, args: &ServeArgs) -> anyhow::Result<Config> 
         .unwrap_or_default();
     config.body_timeout = Duration::from_secs(args.body_timeout_seconds.max(1));
     config.max_connections = args.max_connections;
+    config.mirror_dir = args.mirror_dir.clone();
+    config.mirror_hook = args.mirror_hook.clone();
     config.workers = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -556,6 +578,25 @@ async fn serve(
     });
     server.wait().await?;
     tracing::info!("stopped; the database is closed");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `herald export DIR`: the whole mirror, once.
+async fn export(state: crate::AppState, dir: std::path::PathBuf) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut mirror = crate::mirror::Mirror::new(state, dir.clone());
+    let report = mirror.export().await?;
+    for (_, path, status) in &report.broken {
+        eprintln!("warning: {path} answered {status}");
+    }
+    eprintln!(
+        "mirror in {}: {} paths rendered, {} files written ({} bytes with .gz and .br) in {:.1} s",
+        dir.display(),
+        report.rendered,
+        report.written.len(),
+        report.bytes,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

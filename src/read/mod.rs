@@ -1,6 +1,8 @@
 //! The read model of the public site: what each page needs, loaded in a fixed number of store
 //! calls whatever the size of the history (each store call is a fixed number of queries).
 
+pub mod paths;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::*;

@@ -22,6 +22,7 @@ mod helpers;
 mod history_paging;
 mod locales;
 mod maintenance;
+mod mirror;
 mod openapi;
 mod public;
 mod query_plans;
