@@ -131,7 +131,12 @@ pub struct ServeArgs {
     pub mirror_dir: Option<std::path::PathBuf>,
     /// Shell command run after each mirror batch that wrote files, e.g. `rclone sync
     /// "$HERALD_MIRROR_DIR" bucket:status`; failures are logged and retried.
-    #[arg(long, env = "HERALD_MIRROR_HOOK", value_name = "CMD", requires = "mirror_dir")]
+    #[arg(
+        long,
+        env = "HERALD_MIRROR_HOOK",
+        value_name = "CMD",
+        requires = "mirror_dir"
+    )]
     pub mirror_hook: Option<String>,
 }
 

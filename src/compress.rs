@@ -13,8 +13,10 @@ const LARGE: usize = 256 * 1024;
 /// Gzip of `data`: level 9 for ordinary files, 6 for large ones.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     let level = if data.len() > LARGE { 6 } else { 9 };
-    let mut out =
-        flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 3), flate2::Compression::new(level));
+    let mut out = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 3),
+        flate2::Compression::new(level),
+    );
     // Writing into a Vec cannot fail.
     let _ = out.write_all(data);
     out.finish().unwrap_or_default()

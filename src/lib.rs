@@ -188,7 +188,12 @@ async fn serve_state(
     let ticker = spawn_ticker(state.clone(), stopped.clone());
     let watcher = spawn_change_watcher(state.clone(), stopped.clone());
     let mirror = config.mirror_dir.clone().map(|dir| {
-        mirror::spawn(state.clone(), dir, config.mirror_hook.clone(), stopped.clone())
+        mirror::spawn(
+            state.clone(),
+            dir,
+            config.mirror_hook.clone(),
+            stopped.clone(),
+        )
     });
     let task = tokio::spawn(async move {
         let mut result = Ok(());

@@ -17,7 +17,9 @@ pub fn file_of(path_and_query: &str) -> Option<PathBuf> {
         None => (path_and_query, None),
     };
     let rel = path.strip_prefix('/')?;
-    if rel.split('/').any(|s| s == ".." || s == "." || s.starts_with('.'))
+    if rel
+        .split('/')
+        .any(|s| s == ".." || s == "." || s.starts_with('.'))
         || rel.contains("//")
         || rel.contains('\\')
     {
@@ -62,7 +64,10 @@ pub fn write_atomically(dir: &Path, rel: &Path, bytes: &[u8]) -> std::io::Result
     }
     if is_text(rel) {
         write_one(&with_suffix(&target, ".gz"), &crate::compress::gzip(bytes))?;
-        write_one(&with_suffix(&target, ".br"), &crate::compress::brotli(bytes))?;
+        write_one(
+            &with_suffix(&target, ".br"),
+            &crate::compress::brotli(bytes),
+        )?;
     }
     write_one(&target, bytes)
 }
@@ -109,16 +114,19 @@ pub fn unchanged(dir: &Path, rel: &Path, bytes: &[u8]) -> bool {
 
 /// The class of the generation notice's paragraph.
 const NOTICE_OPEN: &str = "<p class=\"mirror-notice\">";
-/// Where the notice goes: first thing in the page's main content.
-const MAIN_OPEN: &str = "<main id=\"main\" class=\"wrap\">\n";
+/// Where the notice goes: first thing in the page's main content (`<main id="main" …>`).
+const MAIN_OPEN: &str = "<main id=\"main\"";
 
-/// A rendered page made a mirror page: the generation notice first in `<main>`, and the
-/// time-zone form left out (it sets a cookie through `/preferences`, which a static host
-/// cannot answer; times show in the page's own zones instead).
+/// A rendered page made a mirror page: the generation notice first in `<main>`, and what
+/// needs `/preferences` (which sets a cookie, and a static host cannot answer) degraded: the
+/// time-zone form left out (times show in the page's own zones), the language links pointing
+/// straight at the page in that language (the choice is not remembered).
 pub fn mirror_page(html: &str, notice: &str) -> String {
-    let mut page = without_zone_form(html);
-    if let Some(at) = page.find(MAIN_OPEN) {
-        let at = at + MAIN_OPEN.len();
+    let mut page = direct_language_links(&without_zone_form(html));
+    let after_main = page
+        .find(MAIN_OPEN)
+        .and_then(|at| page[at..].find(">\n").map(|end| at + end + 2));
+    if let Some(at) = after_main {
         page.insert_str(at, &format!("{NOTICE_OPEN}{notice}</p>\n"));
     }
     page
@@ -136,6 +144,55 @@ pub fn without_zone_form(html: &str) -> String {
     page.push_str(&html[..start]);
     page.push_str(&html[start + len + "</form>\n".len()..]);
     page
+}
+
+/// The page with each `href="/preferences?lang=L&return=PATH"` replaced by `href="PATH"`.
+pub fn direct_language_links(html: &str) -> String {
+    const OPEN: &str = "href=\"/preferences?lang=";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let value_start = at + "href=\"".len();
+        let Some(len) = rest[value_start..].find('"') else {
+            break;
+        };
+        let href = unescape(&rest[value_start..value_start + len]);
+        let target = href
+            .split_once("&return=")
+            .map(|(_, r)| percent_decode(r.split('&').next().unwrap_or(r)));
+        out.push_str(&rest[..value_start]);
+        match target.filter(|t| t.starts_with('/') && !t.starts_with("//")) {
+            Some(t) => out.push_str(&t.replace('&', "&amp;").replace('"', "&quot;")),
+            None => out.push_str(&rest[value_start..value_start + len]),
+        }
+        rest = &rest[value_start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `%XX` escapes decoded (`+` is left alone: the pages' `urlencode` writes spaces as `%20`).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The bytes without the notice paragraph (and its line end), to compare contents.
@@ -253,9 +310,15 @@ mod tests {
         assert_eq!(f("/fr/").as_deref(), Some("fr/index.html"));
         assert_eq!(f("/fr").as_deref(), Some("fr.html"));
         assert_eq!(f("/incidents/abc").as_deref(), Some("incidents/abc.html"));
-        assert_eq!(f("/history?page=1").as_deref(), Some("history__page=1.html"));
+        assert_eq!(
+            f("/history?page=1").as_deref(),
+            Some("history__page=1.html")
+        );
         assert_eq!(f("/history.atom").as_deref(), Some("history.atom"));
-        assert_eq!(f("/api/v2/summary.json").as_deref(), Some("api/v2/summary.json"));
+        assert_eq!(
+            f("/api/v2/summary.json").as_deref(),
+            Some("api/v2/summary.json")
+        );
         assert_eq!(f("/../etc/passwd"), None);
         assert_eq!(f("/badge.svg?x=1"), None);
     }
@@ -279,7 +342,16 @@ mod tests {
             links(html, "http://h"),
             ["/fr/", "/history?page=1&after=x", "/incidents/1", "/"]
         );
-        assert_eq!(alternates(html), [("fr".to_string(), "http://h/fr/".to_string())]);
+        assert_eq!(
+            alternates(html),
+            [("fr".to_string(), "http://h/fr/".to_string())]
+        );
         assert_eq!(unescape("a&#x2f;b&#47;c&amp;&bogus"), "a/b/c&&bogus");
+        assert_eq!(
+            direct_language_links(
+                "<a href=\"/preferences?lang=fr&amp;return=%2Ffr%2Fhistory%3Fpage%3D1\">fr</a>"
+            ),
+            "<a href=\"/fr/history?page=1\">fr</a>"
+        );
     }
 }

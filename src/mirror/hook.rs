@@ -72,6 +72,13 @@ async fn run(command: &str, dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: String = stderr.chars().rev().take(500).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = stderr
+        .chars()
+        .rev()
+        .take(500)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     anyhow::bail!("`{command}` exited with {}: {}", output.status, tail.trim())
 }

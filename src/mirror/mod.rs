@@ -30,7 +30,7 @@ use tower::ServiceExt;
 use crate::read::paths;
 use crate::web::AppState;
 
-pub use files::file_of;
+pub use files::{direct_language_links, file_of};
 
 /// A path no page has: its answer is the mirror's `404.html`.
 const MISSING: &str = "/__herald-mirror__/missing";
@@ -67,6 +67,10 @@ pub struct Mirror {
     pages: BTreeMap<String, Vec<(String, String)>>,
     /// Incident id → the pages that link to it (and so show its title and status).
     listed_on: HashMap<String, BTreeSet<String>>,
+    /// The last history page written (`/history?page=N`): the one after the oldest
+    /// incident's. Every history page links to an older one, endlessly; the mirror stops
+    /// here, so the last page's "older" link is the one link the mirror answers with 404.
+    last_history_page: u32,
 }
 
 /// One pass over a set of paths.
@@ -94,6 +98,7 @@ impl Mirror {
             known: HashSet::new(),
             pages: BTreeMap::new(),
             listed_on: HashMap::new(),
+            last_history_page: 1,
         }
     }
 
@@ -107,12 +112,22 @@ impl Mirror {
         let everything = paths::everything(self.store())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.last_history_page = everything.oldest.map_or(1, |oldest| {
+            let now = self.state.clock.now();
+            let months = |t: chrono::DateTime<chrono::Utc>| {
+                i64::from(chrono::Datelike::year(&t)) * 12 + i64::from(chrono::Datelike::month0(&t))
+            };
+            u32::try_from((months(now) - months(oldest)).max(0) / 3 + 1).unwrap_or(1)
+        });
         let mut seeds = Vec::new();
         for id in &everything.incidents {
             seeds.extend(in_every_locale(&page.locales, &format!("/incidents/{id}")));
         }
         for c in &everything.components {
-            seeds.extend(in_every_locale(&page.locales, &format!("/components/{}", c.id)));
+            seeds.extend(in_every_locale(
+                &page.locales,
+                &format!("/components/{}", c.id),
+            ));
         }
         seeds.extend(self.hubs(&page.locales));
         let fresh = std::fs::read_dir(&self.dir).map_or(true, |mut d| d.next().is_none());
@@ -122,43 +137,63 @@ impl Mirror {
         Ok(batch.report)
     }
 
-    /// Rewrites what the writes after the audit id `since` can have changed, and returns the
-    /// newest audit id seen. The paths asked for do not grow with the history: each changed
-    /// incident's page and the pages listing it, every home and first history page, every
-    /// component's page, the feeds, `/api/v2`, the badge and the sitemap; plus any page they
-    /// now link to that the mirror does not have yet. Something every page shows (the page
-    /// settings, a component) rewrites everything.
-    pub async fn update(&mut self, since: Option<&str>) -> anyhow::Result<(Report, Option<String>)> {
-        let changes = paths::changes_since(self.store(), since)
+    /// Rewrites what the writes not in `seen` (audit ids) can have changed, and returns the
+    /// newest audit ids, the next call's `seen`. The paths asked for do not grow with the
+    /// history: each changed incident's page and the pages listing it, every home and first history page, the
+    /// affected components' pages and feeds, the page feeds, `/api/v2`, the badge and the
+    /// sitemap; plus any page they now link to that the mirror does not have yet. Something
+    /// every page shows (the page settings, a component) rewrites everything.
+    pub async fn update(
+        &mut self,
+        seen: &HashSet<String>,
+    ) -> anyhow::Result<(Report, HashSet<String>)> {
+        let changes = paths::changes_since(self.store(), seen)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if changes.latest.as_deref() == since && !changes.everything {
-            return Ok((Report::default(), changes.latest));
-        }
         if changes.everything {
-            return Ok((self.export().await?, changes.latest));
+            return Ok((self.export().await?, changes.seen));
         }
-        let report = self.refresh(&changes.incidents).await?;
-        Ok((report, changes.latest))
+        if changes.incidents.is_empty() {
+            return Ok((Report::default(), changes.seen));
+        }
+        let report = self
+            .refresh(&changes.incidents, Some(&changes.components))
+            .await?;
+        Ok((report, changes.seen))
     }
 
-    /// Renders the bounded set of [`Mirror::update`] for these incidents again.
-    pub async fn refresh(&mut self, incidents: &[String]) -> anyhow::Result<Report> {
+    /// Renders the bounded set of [`Mirror::update`] for these incidents again, with the pages
+    /// and feeds of these components (all components: `None`).
+    pub async fn refresh(
+        &mut self,
+        incidents: &[String],
+        components: Option<&[String]>,
+    ) -> anyhow::Result<Report> {
         let page = self.page_settings().await?;
         let mut seeds = Vec::new();
         for id in incidents {
             seeds.extend(in_every_locale(&page.locales, &format!("/incidents/{id}")));
             seeds.extend(self.listed_on.get(id).into_iter().flatten().cloned());
         }
-        let components = self
-            .store()
-            .components()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for c in &components {
-            seeds.extend(in_every_locale(&page.locales, &format!("/components/{}", c.id)));
+        let ids: Vec<String> = match components {
+            Some(ids) => ids.to_vec(),
+            None => paths::everything_components(self.store())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        for id in &ids {
+            seeds.extend(in_every_locale(&page.locales, &format!("/components/{id}")));
         }
-        seeds.extend(self.known.iter().filter(|p| is_feed(p)).cloned());
+        seeds.extend(
+            self.known
+                .iter()
+                .filter(|p| is_feed(p))
+                .filter(|p| match p.split_once("/components/") {
+                    Some((_, rest)) => ids.iter().any(|id| rest.starts_with(&format!("{id}/"))),
+                    None => true,
+                })
+                .cloned(),
+        );
         seeds.extend(self.hubs(&page.locales));
         let mut batch = self.batch(seeds, false, false);
         self.run(&mut batch).await?;
@@ -224,7 +259,10 @@ impl Mirror {
             let (status, html, body) = self.get(&path).await?;
             if status != StatusCode::OK {
                 tracing::warn!(%path, %status, "mirror: a path did not answer 200");
-                batch.report.broken.push((String::new(), path, status.as_u16()));
+                batch
+                    .report
+                    .broken
+                    .push((String::new(), path, status.as_u16()));
                 continue;
             }
             let Some(rel) = file_of(&path) else { continue };
@@ -243,7 +281,7 @@ impl Mirror {
     /// Records a page's links and alternates, and queues the links to follow.
     fn learn_page(&mut self, batch: &mut Batch, path: &str, page: &str) {
         for link in files::links(page, &self.base) {
-            if !is_mirrored(&link) {
+            if !is_mirrored(&link) || history_page(&link) > Some(self.last_history_page) {
                 continue;
             }
             if let Some(id) = incident_in(&link) {
@@ -256,13 +294,18 @@ impl Mirror {
                 batch.push(link);
             }
         }
-        self.pages
-            .insert(path.to_string(), files::alternates(page));
+        self.pages.insert(path.to_string(), files::alternates(page));
     }
 
     /// Writes a rendered file unless the disk has it already; holds it back while it links to
     /// a file that is not written yet.
-    fn put(&mut self, batch: &mut Batch, path: String, rel: PathBuf, bytes: Vec<u8>) -> anyhow::Result<()> {
+    fn put(
+        &mut self,
+        batch: &mut Batch,
+        path: String,
+        rel: PathBuf,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<()> {
         if files::unchanged(&self.dir, &rel, &bytes) {
             self.known.insert(path);
             return Ok(());
@@ -280,7 +323,13 @@ impl Mirror {
         self.write(batch, path, &rel, &bytes)
     }
 
-    fn write(&mut self, batch: &mut Batch, path: String, rel: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    fn write(
+        &mut self,
+        batch: &mut Batch,
+        path: String,
+        rel: &Path,
+        bytes: &[u8],
+    ) -> anyhow::Result<()> {
         files::write_atomically(&self.dir, rel, bytes)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.dir.join(rel).display()))?;
         batch.report.bytes += on_disk_size(&self.dir.join(rel));
@@ -379,6 +428,18 @@ fn is_mirrored(path: &str) -> bool {
     !excluded && file_of(path).is_some()
 }
 
+/// N of a `/history?page=N…` path (any language).
+fn history_page(path: &str) -> Option<u32> {
+    let (bare, query) = path.split_once('?')?;
+    if !bare.ends_with("/history") {
+        return None;
+    }
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+}
+
 /// The incident id of `/incidents/ID` or `/LOCALE/incidents/ID`.
 fn incident_in(path: &str) -> Option<&str> {
     let bare = path.split('?').next().unwrap_or(path);
@@ -409,7 +470,11 @@ pub fn spawn(
     let hook = hook.map(|cmd| hook::spawn(cmd, dir.clone(), stopped.clone()));
     tokio::spawn(async move {
         let mut mirror = Mirror::new(state.clone(), dir);
-        let mut since = state.service.store().latest_change().await.ok().flatten();
+        let store = state.service.store().clone();
+        let mut since = paths::changes_since(store.as_ref(), &HashSet::new())
+            .await
+            .map(|c| c.seen)
+            .unwrap_or_default();
         let mut generation = state.service.generation();
         let started = Instant::now();
         match mirror.export().await {
@@ -436,14 +501,14 @@ pub fn spawn(
             let now_generation = state.service.generation();
             let outcome = if now_generation != generation {
                 generation = now_generation;
-                let updated = mirror.update(since.as_deref()).await;
+                let updated = mirror.update(&since).await;
                 updated.map(|(report, latest)| {
                     since = latest;
                     report
                 })
             } else if last_refresh.elapsed() >= REFRESH {
                 last_refresh = Instant::now();
-                mirror.refresh(&[]).await
+                mirror.refresh(&[], None).await
             } else {
                 continue;
             };

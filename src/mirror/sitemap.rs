@@ -11,7 +11,10 @@ pub fn robots(base: &str) -> String {
 }
 
 /// `(path, body)` of each sitemap file, for the pages (path → alternates).
-pub fn sitemaps(base: &str, pages: &BTreeMap<String, Vec<(String, String)>>) -> Vec<(String, String)> {
+pub fn sitemaps(
+    base: &str,
+    pages: &BTreeMap<String, Vec<(String, String)>>,
+) -> Vec<(String, String)> {
     let entries: Vec<String> = pages
         .iter()
         .map(|(path, alternates)| entry(base, path, alternates))
@@ -25,7 +28,10 @@ pub fn sitemaps(base: &str, pages: &BTreeMap<String, Vec<(String, String)>>) -> 
     );
     for (n, chunk) in entries.chunks(PER_FILE).enumerate() {
         let name = format!("/sitemap-{}.xml", n + 1);
-        index.push_str(&format!("<sitemap><loc>{}</loc></sitemap>\n", xml(&format!("{base}{name}"))));
+        index.push_str(&format!(
+            "<sitemap><loc>{}</loc></sitemap>\n",
+            xml(&format!("{base}{name}"))
+        ));
         files.push((name, urlset(chunk)));
     }
     index.push_str("</sitemapindex>\n");
@@ -57,11 +63,11 @@ fn entry(base: &str, path: &str, alternates: &[(String, String)]) -> String {
     out
 }
 
+/// Text for an XML attribute or element (askama's HTML escaper: `&<>"'`, all XML needs).
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|safe| safe.to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
