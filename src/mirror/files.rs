@@ -221,7 +221,7 @@ pub fn links(html: &str, base: &str) -> Vec<String> {
         let href = unescape(&rest[..end]);
         let href = href.split('#').next().unwrap_or("");
         let local = match href.strip_prefix(base) {
-            Some(rest) if rest.is_empty() => "/",
+            Some("") => "/",
             Some(rest) if rest.starts_with('/') || rest.starts_with('?') => rest,
             Some(_) => continue,
             None => href,
