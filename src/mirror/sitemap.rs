@@ -63,11 +63,12 @@ fn entry(base: &str, path: &str, alternates: &[(String, String)]) -> String {
     out
 }
 
-/// Text for an XML attribute or element (askama's HTML escaper: `&<>"'`, all XML needs).
+/// Text for an XML attribute or element.
 fn xml(text: &str) -> String {
-    askama::filters::escape(text, askama::filters::Html)
-        .map(|safe| safe.to_string())
-        .unwrap_or_default()
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
