@@ -12,6 +12,7 @@ default-message-completed = Die geplante Wartung ist abgeschlossen.
 
 ## Seitenrahmen
 skip-to-content = Zum Inhalt springen
+mirror-as-of = Dies ist eine statische Kopie der Statusseite, Stand { $time } UTC.
 back-home = Zurück zur Statusseite
 
 ## Fehlerseiten

@@ -12,6 +12,7 @@ default-message-completed = Scheduled maintenance has been completed.
 
 ## Page chrome
 skip-to-content = Skip to content
+mirror-as-of = This is a static copy of the status page, as of { $time } UTC.
 back-home = Back to the status page
 
 ## Error pages

@@ -12,6 +12,7 @@ default-message-completed = El mantenimiento programado ha finalizado.
 
 ## Estructura de la página
 skip-to-content = Saltar al contenido
+mirror-as-of = Esta es una copia estática de la página de estado, actualizada a { $time } UTC.
 back-home = Volver a la página de estado
 
 ## Páginas de error

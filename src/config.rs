@@ -36,6 +36,10 @@ pub struct Config {
     /// to make room, or the newcomer gets 503 when every connection is busy. None: derived
     /// from the descriptor limit (`web::fast::default_max_connections`).
     pub max_connections: Option<usize>,
+    /// A static mirror kept in this directory (`crate::mirror`), rewritten after each write.
+    pub mirror_dir: Option<std::path::PathBuf>,
+    /// A shell command run after each mirror batch that wrote files (retried on failure).
+    pub mirror_hook: Option<String>,
 }
 
 impl Config {
@@ -53,6 +57,8 @@ impl Config {
             trusted_proxies: Vec::new(),
             body_timeout: Duration::from_secs(30),
             max_connections: None,
+            mirror_dir: None,
+            mirror_hook: None,
         }
     }
 }
@@ -75,6 +81,9 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
+            .field("mirror_dir", &self.mirror_dir)
+            // The hook may carry a bucket's credentials: only whether there is one.
+            .field("mirror_hook", &self.mirror_hook.as_ref().map(|_| "…"))
             .finish()
     }
 }

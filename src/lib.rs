@@ -6,12 +6,14 @@
 pub mod cli;
 pub mod client;
 pub mod clock;
+pub mod compress;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod ids;
+pub mod mirror;
 pub mod read;
 pub mod render;
 pub mod service;
@@ -187,6 +189,14 @@ async fn serve_state(
     };
     let ticker = spawn_ticker(state.clone(), stopped.clone());
     let watcher = spawn_change_watcher(state.clone(), stopped.clone());
+    let mirror = config.mirror_dir.clone().map(|dir| {
+        mirror::spawn(
+            state.clone(),
+            dir,
+            config.mirror_hook.clone(),
+            stopped.clone(),
+        )
+    });
     let task = tokio::spawn(async move {
         let mut result = Ok(());
         for served in servers {
@@ -199,6 +209,9 @@ async fn serve_state(
         // progress finish and return its connection before the database is closed.
         let _ = ticker.await;
         let _ = watcher.await;
+        if let Some(mirror) = mirror {
+            let _ = mirror.await;
+        }
         result
     });
     Ok(RunningServer {

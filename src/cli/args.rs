@@ -60,6 +60,12 @@ pub enum Command {
     Demo,
     /// Publish through a running server's write API (on-call use).
     Post(PostArgs),
+    /// Write the static mirror (every public page, feed, /api/v2 file, badge and asset, with
+    /// .gz and .br) to DIR, rewriting only files whose content changed.
+    Export {
+        /// The mirror's directory (created if missing).
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -109,6 +115,19 @@ pub struct ServeArgs {
     /// minus 128 for the database and files.
     #[arg(long, env = "HERALD_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// Keep a static mirror of the public site in this directory, rewritten within a second
+    /// of each write (see `herald export`).
+    #[arg(long = "mirror", env = "HERALD_MIRROR_DIR", value_name = "DIR")]
+    pub mirror_dir: Option<std::path::PathBuf>,
+    /// Shell command run after each mirror batch that wrote files, e.g. `rclone sync
+    /// "$HERALD_MIRROR_DIR" bucket:status`; failures are logged and retried.
+    #[arg(
+        long,
+        env = "HERALD_MIRROR_HOOK",
+        value_name = "CMD",
+        requires = "mirror_dir"
+    )]
+    pub mirror_hook: Option<String>,
 }
 
 /// The trusted proxies, from `10.0.0.7,10.1.0.0/16,::1` (empty: none).

@@ -84,6 +84,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Post(p) => post::post(p).await,
+        Command::Export { dir } => {
+            let state = local_state(database_url, &cli.serve, clock).await?;
+            let done = serve::export(state.clone(), dir).await;
+            state.service.store().close().await;
+            done
+        }
     }
 }
 

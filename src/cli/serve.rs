@@ -31,6 +31,8 @@ pub(super) fn serve_config(database_url: &str, args: &ServeArgs) -> anyhow::Resu
         .unwrap_or_default();
     config.body_timeout = Duration::from_secs(args.body_timeout_seconds.max(1));
     config.max_connections = args.max_connections;
+    config.mirror_dir = args.mirror_dir.clone();
+    config.mirror_hook = args.mirror_hook.clone();
     config.workers = args.workers.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -62,6 +64,28 @@ pub(super) async fn serve(
     });
     server.wait().await?;
     tracing::info!("stopped; the database is closed");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `herald export DIR`: the whole mirror, once.
+pub(super) async fn export(
+    state: crate::AppState,
+    dir: std::path::PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut mirror = crate::mirror::Mirror::new(state, dir.clone());
+    let report = mirror.export().await?;
+    for (_, path, status) in &report.broken {
+        eprintln!("warning: {path} answered {status}");
+    }
+    eprintln!(
+        "mirror in {}: {} paths rendered, {} files written ({} bytes with .gz and .br) in {:.1} s",
+        dir.display(),
+        report.rendered,
+        report.written.len(),
+        report.bytes,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -11,6 +11,7 @@ pub mod api;
 mod feeds;
 mod health;
 mod history;
+pub mod paths;
 mod published;
 mod site;
 mod statuspage;

@@ -29,6 +29,7 @@ mod helpers;
 mod history_paging;
 mod locales;
 mod maintenance;
+mod mirror;
 mod openapi;
 mod public;
 mod query_plans;
@@ -68,6 +69,7 @@ fn main() -> std::process::ExitCode {
         history_paging::tests,
         locales::tests,
         maintenance::tests,
+        mirror::tests,
         openapi::tests,
         public::tests,
         query_plans::tests,
