@@ -4,6 +4,7 @@
 mod enums;
 mod localize;
 mod milestones;
+pub mod numbers;
 mod problems;
 mod records;
 mod vocabulary;

@@ -12,15 +12,15 @@ const LAST_PAGE: u32 = 1200;
 
 /// The first day of the month `back` months before `now`'s month.
 pub fn month_start(now: DateTime<Utc>, back: u32) -> NaiveDate {
-    let total = now.year() * 12 + now.month0() as i32 - back as i32;
-    NaiveDate::from_ymd_opt(total.div_euclid(12), total.rem_euclid(12) as u32 + 1, 1)
+    NaiveDate::from_ymd_opt(now.year(), now.month(), 1)
+        .and_then(|first| first.checked_sub_months(chrono::Months::new(back)))
         .unwrap_or_default()
 }
 
 /// The history page (of `HISTORY_MONTHS` months each) holding the month of `at`.
 pub fn history_page_of(now: DateTime<Utc>, at: DateTime<Utc>) -> u32 {
-    let months = |t: DateTime<Utc>| t.year() * 12 + t.month0() as i32;
-    (months(now) - months(at)).max(0) as u32 / HISTORY_MONTHS
+    let months = |t: DateTime<Utc>| i64::from(t.year()) * 12 + i64::from(t.month0());
+    u32::try_from((months(now) - months(at)).max(0)).unwrap_or(u32::MAX) / HISTORY_MONTHS
 }
 
 /// The period of one history page: incidents that started in `[from, to)`.

@@ -129,8 +129,8 @@ async fn bounded_list(store: &dyn Store, filter: &IncidentFilter) -> Result<(Inc
             ..filter.clone()
         })
         .await?;
-    let more = incidents.len() as i64 > filter.limit;
-    incidents.truncate(filter.limit.max(0) as usize);
+    let more = crate::domain::numbers::count(incidents.len()) > filter.limit;
+    incidents.truncate(crate::domain::numbers::length(filter.limit));
     Ok((with_details(store, incidents).await?, more))
 }
 

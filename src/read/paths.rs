@@ -35,7 +35,7 @@ pub async fn everything(store: &dyn Store) -> Result<Everything> {
             .await?;
         after = batch.last().map(IncidentCursor::of);
         oldest = batch.last().map(|i| i.started_at).or(oldest);
-        let done = (batch.len() as i64) < BATCH;
+        let done = crate::domain::numbers::count(batch.len()) < BATCH;
         incidents.extend(batch.into_iter().map(|i| i.id));
         if done {
             break;

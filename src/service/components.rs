@@ -65,7 +65,7 @@ fn place(
     problems: &mut Problems,
 ) -> Vec<Component> {
     let mut siblings = siblings(all, component);
-    let max = siblings.len() as i64 + 1;
+    let max = crate::domain::numbers::count(siblings.len()) + 1;
     let position = match requested {
         Some(p) if p < 1 || p > max => {
             problems.add(
@@ -85,9 +85,9 @@ fn place(
     };
     let mut placed = component.clone();
     placed.position = position;
-    siblings.insert(position as usize - 1, placed);
+    siblings.insert(crate::domain::numbers::length(position - 1), placed);
     for (i, c) in siblings.iter_mut().enumerate() {
-        c.position = i as i64 + 1;
+        c.position = crate::domain::numbers::count(i) + 1;
     }
     siblings
 }
@@ -96,7 +96,7 @@ fn place(
 fn close_gap(all: &[Component], moved: &Component) -> Vec<Component> {
     let mut rest = siblings(all, moved);
     for (i, c) in rest.iter_mut().enumerate() {
-        c.position = i as i64 + 1;
+        c.position = crate::domain::numbers::count(i) + 1;
     }
     rest
 }

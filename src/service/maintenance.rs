@@ -114,7 +114,7 @@ impl Service {
             ops.push(Op::AddIncidentComponent {
                 incident_id: incident.id.clone(),
                 component_id: component_id.clone(),
-                position: i as i64 + 1,
+                position: crate::domain::numbers::count(i) + 1,
             });
         }
         ops.push(Op::InsertUpdate(update.clone()));

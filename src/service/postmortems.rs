@@ -93,11 +93,11 @@ fn reorder(
 ) -> Vec<RemediationItem> {
     let mut list: Vec<RemediationItem> =
         items.iter().filter(|i| i.id != moved.id).cloned().collect();
-    let at = (position.max(1) as usize - 1).min(list.len());
+    let at = crate::domain::numbers::length(position.max(1) - 1).min(list.len());
     list.insert(at, moved.clone());
     let mut changed = Vec::new();
     for (i, item) in list.iter_mut().enumerate() {
-        let p = i as i64 + 1;
+        let p = crate::domain::numbers::count(i) + 1;
         if item.id == moved.id || item.position != p {
             item.position = p;
             if item.id != moved.id {
@@ -160,7 +160,7 @@ fn new_item(
     RemediationItem {
         id: new_id(),
         incident_id: detail.incident.id.clone(),
-        position: detail.remediation_items.len() as i64 + 1,
+        position: crate::domain::numbers::count(detail.remediation_items.len()) + 1,
         title: input.title.trim().to_string(),
         detail: trimmed(input.detail.as_deref()),
         category: input.category,
@@ -381,7 +381,10 @@ impl Service {
             check_item(&mut problems, &item);
             let mut ops = Vec::new();
             match patch.position {
-                Some(p) if p < 1 || p > detail.remediation_items.len() as i64 => {
+                Some(p)
+                    if p < 1
+                        || p > crate::domain::numbers::count(detail.remediation_items.len()) =>
+                {
                     problems.add(
                         "position",
                         problem!(

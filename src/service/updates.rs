@@ -172,7 +172,7 @@ fn target_ops(
     let incident = &detail.incident;
     let mut ops = Vec::new();
     let mut changes = Vec::new();
-    let mut position = detail.component_ids.len() as i64;
+    let mut position = crate::domain::numbers::count(detail.component_ids.len());
     for (component_id, new_status) in targets {
         let Some(current) = components.iter().find(|c| &c.id == component_id) else {
             continue;

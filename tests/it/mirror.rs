@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use herald::config::Config;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::{TestApp, TestDb};
 
 /// The nginx configuration for a mirror: README's "Static mirror" section shows the same
 /// `map` and `try_files`.

@@ -75,7 +75,7 @@ pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
         .iter()
         .map(|i| entry(ctx, &data.list, i))
         .collect();
-    let older = (entries.len() as i64 == read::COMPONENT_LIMIT)
+    let older = (crate::domain::numbers::count(entries.len()) == read::COMPONENT_LIMIT)
         .then(|| {
             data.list.incidents.last().map(|i| {
                 (

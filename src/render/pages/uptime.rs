@@ -113,7 +113,7 @@ impl Tally {
         if to <= from {
             return;
         }
-        let secs = (to - from).num_seconds() as f64;
+        let secs = (to - from).as_seconds_f64().trunc();
         self.counted_seconds += secs;
         self.down_seconds += secs * downtime_weight(s);
         let mut day = from.date_naive();
@@ -180,8 +180,8 @@ fn runs_of(ctx: &Ctx, first_day: NaiveDate, statuses: &[Option<ComponentStatus>]
     for i in 1..=statuses.len() {
         if i == statuses.len() || statuses[i] != statuses[start] {
             let (from, to) = (
-                first_day + Duration::days(start as i64),
-                first_day + Duration::days(i as i64 - 1),
+                first_day + Duration::days(crate::domain::numbers::count(start)),
+                first_day + Duration::days(crate::domain::numbers::count(i) - 1),
             );
             runs.push(if from == to {
                 ctx.f(

@@ -233,7 +233,7 @@ pub async fn list_incidents(
         .iter()
         .map(|i| list_item(i, &data, locale.as_deref()))
         .collect();
-    let next_before = (listed.len() as i64 == limit)
+    let next_before = (crate::domain::numbers::count(listed.len()) == limit)
         .then(|| listed.last().map(|i| i.started_at))
         .flatten();
     ok(IncidentList {
