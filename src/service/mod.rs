@@ -168,7 +168,7 @@ impl Service {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 

@@ -143,7 +143,7 @@ async fn the_setup_link_works_once_and_not_after_a_user_exists() {
         .await;
     assert_eq!(short.status, 422);
     assert!(short.body.contains("password"), "{}", short.body);
-    assert_eq!(app.service().store().user_count().await.unwrap(), 0);
+    assert_eq!(app.store.user_count().await.unwrap(), 0);
     let created = agent
         .post(
             "/console/setup",
@@ -173,7 +173,7 @@ async fn the_setup_link_works_once_and_not_after_a_user_exists() {
         )
         .await;
     assert_eq!(again.status, 404);
-    assert_eq!(app.service().store().user_count().await.unwrap(), 1);
+    assert_eq!(app.store.user_count().await.unwrap(), 1);
     app.finish().await;
 }
 
@@ -294,8 +294,7 @@ async fn responders_publish_through_the_console_and_every_action_is_audited(kind
 
     // Every console action left an audit row with the user as actor.
     let log = app
-        .service()
-        .store()
+        .store
         .audit_log(&AuditFilter {
             actor: Some("user:ana".into()),
             limit: 50,
@@ -379,8 +378,7 @@ async fn a_translator_cannot_post_an_update() {
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let log = app
-        .service()
-        .store()
+        .store
         .audit_log(&AuditFilter {
             actor: Some("user:tom".into()),
             object_id: Some(id.clone()),

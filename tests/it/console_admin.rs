@@ -15,8 +15,7 @@ use crate::helpers::{t, Db, TestApp};
 use crate::public::page;
 
 async fn user_id(app: &TestApp, name: &str) -> String {
-    app.service()
-        .store()
+    app.store
         .user_by_name(name)
         .await
         .unwrap()
@@ -31,8 +30,7 @@ async fn public_html(app: &TestApp, path: &str) -> String {
 }
 
 async fn actions_of(app: &TestApp, actor: &str) -> Vec<String> {
-    app.service()
-        .store()
+    app.store
         .audit_log(&AuditFilter {
             actor: Some(actor.into()),
             limit: 100,
@@ -348,7 +346,7 @@ async fn disabling_on(app: TestApp) {
     // Bob's very next request goes to the sign-in page, and his session row is gone.
     assert_eq!(bob.get("/console").await.location, "/console/sign-in");
     assert_eq!(
-        app.service().store().session(&bob_session).await.unwrap(),
+        app.store.session(&bob_session).await.unwrap(),
         None
     );
     let refused = bob.sign_in("bob", PASSWORD).await;
@@ -362,8 +360,7 @@ async fn disabling_on(app: TestApp) {
     assert!(users.body.contains("Disabled on 2024-03-05"));
     assert!(users.body.contains("aria-label=\"Enable bob\""));
     let log = app
-        .service()
-        .store()
+        .store
         .audit_log(&AuditFilter {
             object_id: Some(bob_id.clone()),
             limit: 10,
@@ -431,8 +428,7 @@ async fn nobody_disables_themselves_or_the_last_admin() {
     assert_eq!(last.status(), 409, "{last}");
     assert!(last.to_string().contains("last active admin"), "{last}");
     assert!(app
-        .service()
-        .store()
+        .store
         .user_by_id(&ana_id)
         .await
         .unwrap()
@@ -473,7 +469,7 @@ async fn sweeping_on(app: TestApp) {
     let mut early = Agent::new(&app);
     early.sign_in("ana", PASSWORD).await;
     let early_session = secret_digest(&early.cookies["herald_session"]);
-    let store = app.service().store().clone();
+    let store = app.store.clone();
     assert!(store.session(&early_session).await.unwrap().is_some());
 
     // Twelve idle hours later the session has expired; nobody uses it, yet it goes away.

@@ -247,8 +247,7 @@ async fn a_responder_adds_renames_reorders_and_moves_components(kind: Db) {
 
     // Every change is audited with the user as actor.
     let log = app
-        .service()
-        .store()
+        .store
         .audit_log(&AuditFilter {
             actor: Some("user:ana".into()),
             object_kind: Some("component".into()),

@@ -358,7 +358,7 @@ async fn eight_concurrent_uses_of_the_setup_link_create_exactly_one_admin(kind: 
         "{kind:?}: {answers:?}"
     );
     assert_eq!(
-        app.service().store().user_count().await.unwrap(),
+        app.store.user_count().await.unwrap(),
         1,
         "{kind:?}"
     );
@@ -385,7 +385,7 @@ async fn the_store_creates_exactly_one_first_admin_under_concurrency(kind: Db) {
     }
     assert_eq!(created, 1, "{kind:?}");
     assert_eq!(
-        app.service().store().user_count().await.unwrap(),
+        app.store.user_count().await.unwrap(),
         1,
         "{kind:?}"
     );

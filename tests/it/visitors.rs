@@ -66,8 +66,7 @@ async fn the_audit_log_shows_labels_in_the_users_language(kind: Db) {
         )
         .await;
     let items = app
-        .service()
-        .store()
+        .store
         .audit_log(&herald::store::AuditFilter {
             limit: 100,
             ..Default::default()

@@ -256,8 +256,7 @@ async fn components_move_and_reorder_and_share_outages() {
     );
     // History of the Pod's status, for uptime.
     let history = app
-        .service()
-        .store()
+        .store
         .status_history(Some(&pods[1]), t("2024-01-01T00:00:00Z"))
         .await
         .unwrap();
