@@ -4,7 +4,7 @@
 //!
 //! Not part of `render`: the service writes localized texts too (a maintenance's default
 //! messages, in each of its languages), and the API and the command line say problems in
-//! English. `render::i18n` re-exports it for the pages.
+//! English.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -65,10 +65,7 @@ fn entry(base: &str, path: &str, alternates: &[(String, String)]) -> String {
 
 /// Text for an XML attribute or element.
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::render::escape::html(text)
 }
 
 #[cfg(test)]

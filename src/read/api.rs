@@ -89,7 +89,7 @@ pub async fn incidents(
     let store = service.store();
     let components = store.components().await?;
     if let Some(id) = component {
-        filter.component_ids = super::family(&components, id);
+        filter.component_ids = crate::domain::family(&components, id);
     }
     let incidents = store.incidents(&filter).await?;
     let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();

@@ -22,8 +22,6 @@ use crate::domain::{Component, Incident, PageSettings, TranslatableKind, Transla
 use crate::error::{Error, Result};
 use crate::store::{IncidentFilter, Store};
 
-/// The rule is `domain`'s; kept here for callers that name it by this path.
-pub use crate::domain::family;
 pub use feeds::FeedData;
 pub use health::Readiness;
 pub use history::{history_page_of, month_start, HistoryData, Period};

@@ -2,7 +2,10 @@
 //! indicator, remediation states, default messages, audit actions and language names. Written
 //! as literal strings so the "every key is used" test can find them.
 
-use crate::domain::{ComponentStatus, Impact, IncidentStatus, Indicator, RemediationState};
+use crate::domain::{
+    ComponentStatus, Impact, IncidentStatus, Indicator, PostmortemState, RemediationCategory,
+    RemediationState,
+};
 
 pub fn component_status(s: ComponentStatus) -> &'static str {
     match s {
@@ -132,3 +135,21 @@ pub fn remediation_state(s: RemediationState) -> &'static str {
 /// The short default message offered for a status: the service writes it (so its key lives
 /// with the catalogue, `crate::i18n`); named here with the other keys.
 pub use crate::i18n::default_message_key as default_message;
+
+/// A remediation item's category (the console's select).
+pub fn remediation_category(c: RemediationCategory) -> &'static str {
+    match c {
+        RemediationCategory::Prevent => "console-category-prevent",
+        RemediationCategory::Detect => "console-category-detect",
+        RemediationCategory::Mitigate => "console-category-mitigate",
+        RemediationCategory::Process => "console-category-process",
+    }
+}
+
+/// A postmortem's state as the console shows it.
+pub fn postmortem_state(s: PostmortemState) -> &'static str {
+    match s {
+        PostmortemState::Draft => "console-postmortem-draft",
+        PostmortemState::Published => "console-postmortem-published",
+    }
+}

@@ -1,8 +1,7 @@
-//! Formatting shared by pages, feeds and APIs: interface strings (i18n), localized labels of
+//! Formatting shared by pages, feeds and APIs (the interface strings themselves are `crate::i18n`): localized labels of
 //! statuses, dates and times across zones, and Markdown. Each lives here once.
 
 pub mod escape;
-pub mod i18n;
 pub mod labels;
 pub mod localize;
 pub mod markdown;

@@ -84,7 +84,7 @@ pub async fn serve(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(asset) = state.assets.by_hashed_name(&file) else {
-        let locale = super::errors::visitor_locale(&headers, "en");
+        let locale = super::lang::visitor_locale(&headers, "en");
         return super::errors::error_page(
             &state.i18n,
             &locale,

@@ -7,7 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::errors::{error_page, visitor_locale};
+use super::errors::error_page;
+use super::lang::visitor_locale;
 use super::AppState;
 use crate::domain::{is_supported_locale, Indicator};
 use crate::error::Error;

@@ -22,8 +22,7 @@ struct ErrorPage {
     back_home: String,
 }
 
-/// The one negotiation lives in `web::lang`; kept here for callers that name it by this path.
-pub use super::lang::visitor_locale;
+use super::lang::visitor_locale;
 
 /// An HTML page for an error, in `locale`.
 pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {

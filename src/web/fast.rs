@@ -343,7 +343,7 @@ impl hyper::service::Service<Request<Incoming>> for Front {
         slot.waiting();
         let timed_out = Arc::new(AtomicBool::new(false));
         let api = request.uri().path().starts_with("/api/");
-        let locale = super::errors::visitor_locale(request.headers(), "en");
+        let locale = super::lang::visitor_locale(request.headers(), "en");
         let deadline = Box::pin(tokio::time::sleep(self.body_timeout));
         let mut request = request.map(|inner| {
             Body::new(TimedBody {

@@ -14,7 +14,8 @@ use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
 
-use super::errors::{error_page, visitor_locale};
+use super::errors::error_page;
+use super::lang::visitor_locale;
 use super::page_cache::Document;
 use super::AppState;
 use crate::domain::{

@@ -29,7 +29,7 @@ pub async fn refuse_bad_query(
                 if request.uri().path().starts_with("/api/") {
                     return ApiError(error).into_response();
                 }
-                let locale = super::errors::visitor_locale(request.headers(), "en");
+                let locale = super::lang::visitor_locale(request.headers(), "en");
                 return super::errors::error_page(&state.i18n, &locale, &error);
             }
         }

@@ -25,7 +25,7 @@ use crate::i18n::I18n;
 use crate::read;
 use crate::render::pages::{self, Ctx};
 
-pub use super::lang::{negotiate, LANG_COOKIE, TZ_COOKIE};
+use super::lang::{LANG_COOKIE, TZ_COOKIE};
 pub use super::page_cache::{document, Document, PageCache, DEFAULT_CACHE_BYTES};
 pub use super::visitor::{cached_page, error_locale, Visitor};
 

@@ -345,10 +345,7 @@ async fn disabling_on(app: TestApp) {
     assert_eq!(disabled.status, 303, "{}", disabled.body);
     // Bob's very next request goes to the sign-in page, and his session row is gone.
     assert_eq!(bob.get("/console").await.location, "/console/sign-in");
-    assert_eq!(
-        app.store.session(&bob_session).await.unwrap(),
-        None
-    );
+    assert_eq!(app.store.session(&bob_session).await.unwrap(), None);
     let refused = bob.sign_in("bob", PASSWORD).await;
     assert_eq!(refused.status, 401);
     assert!(refused.body.contains("Wrong username or password."));

@@ -357,11 +357,7 @@ async fn eight_concurrent_uses_of_the_setup_link_create_exactly_one_admin(kind: 
         7,
         "{kind:?}: {answers:?}"
     );
-    assert_eq!(
-        app.store.user_count().await.unwrap(),
-        1,
-        "{kind:?}"
-    );
+    assert_eq!(app.store.user_count().await.unwrap(), 1, "{kind:?}");
     assert!(app.server.as_ref().unwrap().state.setup_link().is_none());
     app.finish().await;
 }
@@ -384,11 +380,7 @@ async fn the_store_creates_exactly_one_first_admin_under_concurrency(kind: Db) {
         }
     }
     assert_eq!(created, 1, "{kind:?}");
-    assert_eq!(
-        app.store.user_count().await.unwrap(),
-        1,
-        "{kind:?}"
-    );
+    assert_eq!(app.store.user_count().await.unwrap(), 1, "{kind:?}");
     app.finish().await;
 }
 

@@ -1,6 +1,6 @@
 //! Every locale has exactly the keys of English, and every key is used somewhere.
 
-use herald::render::i18n::{message_ids, LOCALE_FILES};
+use herald::i18n::{message_ids, LOCALE_FILES};
 
 fn every_locale_has_exactly_the_english_keys() {
     let english = message_ids(LOCALE_FILES[0].1);
@@ -16,7 +16,7 @@ fn every_locale_has_exactly_the_english_keys() {
             missing.is_empty() && extra.is_empty(),
             "locales/{tag}.ftl: missing {missing:?}, extra {extra:?}"
         );
-        let i18n = herald::render::i18n::I18n::load().unwrap();
+        let i18n = herald::i18n::I18n::load().unwrap();
         for key in &reference {
             assert!(
                 i18n.has(tag, key),
@@ -107,7 +107,7 @@ fn problem_translations_use_only_the_variables_of_english() {
 /// Every problem message formats in every locale with the arguments the service gives it.
 fn problems_format_in_every_locale() {
     use herald::domain::{Arg, Problem};
-    let i18n = herald::render::i18n::I18n::load().unwrap();
+    let i18n = herald::i18n::I18n::load().unwrap();
     let english = messages(LOCALE_FILES[0].1);
     for (key, text) in english.iter().filter(|(k, _)| k.starts_with("problem-")) {
         let key: &'static str = Box::leak(key.clone().into_boxed_str());

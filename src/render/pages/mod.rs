@@ -26,7 +26,6 @@ use crate::read::{Common, IncidentList};
 
 /// A group's status is its worst child's (the rule lives in `domain`; kept here for callers
 /// that name it by this path).
-pub use crate::domain::shown_status as effective_status;
 pub use component::{component, ComponentPage};
 pub use components::{component_rows, scope, ComponentRow};
 pub use history::{history, HistoryPage, MonthView};

@@ -7,7 +7,7 @@ use super::{
     created, locale_query, ok, ApiResult, ItemErrors, ListErrors, LocaleQuery, QueryResult,
     WriteErrors,
 };
-use crate::domain::{Component, ComponentStatus, Localizer, TranslatableKind};
+use crate::domain::{children_of, shown_status, Component, Localizer, TranslatableKind};
 use crate::error::Error;
 use crate::read;
 use crate::service::{ComponentPatch, NewComponent};
@@ -22,15 +22,7 @@ fn component_view(
     locale: Option<&str>,
 ) -> ComponentView {
     let (all, translations) = (&data.all, &data.translations);
-    let children: Vec<&Component> = all
-        .iter()
-        .filter(|k| k.group_id.as_deref() == Some(&c.id))
-        .collect();
-    let status = if c.is_group {
-        ComponentStatus::worst(children.iter().map(|k| k.status))
-    } else {
-        c.status
-    };
+    let status = shown_status(c, all);
     ComponentView {
         id: c.id.clone(),
         name: c.name.clone(),
@@ -55,7 +47,7 @@ fn component_view(
         }),
         components: c
             .is_group
-            .then(|| children.iter().map(|k| k.id.clone()).collect()),
+            .then(|| children_of(all, &c.id).map(|k| k.id.clone()).collect()),
         localized: locale.map(|locale| localized_component(c, data, locale)),
     }
 }

@@ -9,39 +9,15 @@ use super::incident::{refused, Submitted};
 use super::text::{Opt, Tr};
 use super::visit::{Guarded, Reply, Respond};
 use crate::domain::{IncidentDetail, PostmortemState, RemediationCategory, RemediationState};
+use crate::render::labels;
 use crate::service::{NewRemediationItem, PostmortemInput, RemediationPatch};
 use crate::web::AppState;
-
-fn remediation_state_key(s: RemediationState) -> &'static str {
-    match s {
-        RemediationState::Planned => "remediation-state-planned",
-        RemediationState::InProgress => "remediation-state-in_progress",
-        RemediationState::Done => "remediation-state-done",
-        RemediationState::WontDo => "remediation-state-wont_do",
-    }
-}
-
-fn category_key(c: RemediationCategory) -> &'static str {
-    match c {
-        RemediationCategory::Prevent => "console-category-prevent",
-        RemediationCategory::Detect => "console-category-detect",
-        RemediationCategory::Mitigate => "console-category-mitigate",
-        RemediationCategory::Process => "console-category-process",
-    }
-}
-
-fn postmortem_state_key(s: PostmortemState) -> &'static str {
-    match s {
-        PostmortemState::Draft => "console-postmortem-draft",
-        PostmortemState::Published => "console-postmortem-published",
-    }
-}
 
 fn remediation_states(tr: &Tr, current: &str) -> Vec<Opt> {
     Opt::list(
         RemediationState::ALL,
         |s| s.as_str(),
-        |s| tr.t(remediation_state_key(s)),
+        |s| tr.t(labels::remediation_state(s)),
         current,
     )
 }
@@ -88,20 +64,20 @@ pub fn section(tr: &Tr, detail: &IncidentDetail, sub: &Submitted) -> PostmortemS
         pm_states: Opt::list(
             &[PostmortemState::Draft, PostmortemState::Published],
             |s| s.as_str(),
-            |s| tr.t(postmortem_state_key(s)),
+            |s| tr.t(labels::postmortem_state(s)),
             pm.get("state"),
         ),
         pm,
         pm_state: detail
             .postmortem
             .as_ref()
-            .map(|p| tr.t(postmortem_state_key(p.state)))
+            .map(|p| tr.t(labels::postmortem_state(p.state)))
             .unwrap_or_else(|| tr.t("console-postmortem-none")),
         items: item_rows(tr, detail, sub),
         categories: Opt::list(
             RemediationCategory::ALL,
             |c| c.as_str(),
-            |c| tr.t(category_key(c)),
+            |c| tr.t(labels::remediation_category(c)),
             item_form.get("category"),
         ),
         item_states: remediation_states(tr, item_form.get("state")),
@@ -116,8 +92,8 @@ fn item_rows(tr: &Tr, detail: &IncidentDetail, sub: &Submitted) -> Vec<ItemRow> 
         .map(|i| ItemRow {
             id: i.id.clone(),
             title: i.title.clone(),
-            state: tr.t(remediation_state_key(i.state)),
-            category: tr.t(category_key(i.category)),
+            state: tr.t(labels::remediation_state(i.state)),
+            category: tr.t(labels::remediation_category(i.category)),
             states: remediation_states(tr, i.state.as_str()),
             reason: i.state_reason.clone().unwrap_or_default(),
             due: i

@@ -9,7 +9,6 @@ use super::form::{Errs, Fields};
 use super::text::{Opt, Tr};
 use crate::domain::{Component, ComponentStatus, Incident};
 use crate::render::labels;
-use crate::render::pages::effective_status;
 use crate::web::AppState;
 
 pub struct CompRow {
@@ -34,7 +33,9 @@ pub fn status_opts(tr: &Tr, current: &str) -> Vec<Opt> {
 
 /// A component's status as shown (a group shows its worst child's), in words.
 pub fn shown_status(tr: &Tr, c: &Component, all: &[Component]) -> String {
-    tr.t(labels::component_status(effective_status(c, all)))
+    tr.t(labels::component_status(crate::domain::shown_status(
+        c, all,
+    )))
 }
 
 /// The components with a status select each; `errs` are the form's errors, if it is the one

@@ -3,12 +3,14 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use fluent_bundle::FluentArgs;
 
-use super::super::public::LANG_COOKIE;
 use crate::domain::{Problem, Role, SUPPORTED_LOCALES};
-use crate::render::i18n::I18n;
+use crate::i18n::I18n;
+pub use crate::render::pages::LangLink;
+pub use crate::web::lang::cookie;
+use crate::web::lang::{visitor_locale, LANG_COOKIE};
 
 /// Localized texts for templates: `{{ tr.t("console-...") }}`.
 #[derive(Clone)]
@@ -90,13 +92,6 @@ impl Opt {
     }
 }
 
-pub struct LangLink {
-    pub tag: String,
-    pub name: String,
-    pub href: String,
-    pub current: bool,
-}
-
 /// The layout every console page shares (templates/console/base.html).
 pub struct Chrome {
     pub tr: Tr,
@@ -112,24 +107,12 @@ pub struct Chrome {
     pub languages: Vec<LangLink>,
 }
 
-/// Reads a cookie's value.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// The console's language: the visitor's language cookie, else Accept-Language.
 pub fn console_locale(headers: &HeaderMap) -> String {
     cookie(headers, LANG_COOKIE)
         .filter(|l| SUPPORTED_LOCALES.contains(l))
         .map(str::to_string)
-        .unwrap_or_else(|| super::super::errors::visitor_locale(headers, "en"))
+        .unwrap_or_else(|| visitor_locale(headers, "en"))
 }
 
 pub fn role_key(role: Role) -> &'static str {
