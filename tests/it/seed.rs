@@ -1,5 +1,6 @@
-//! The reference incident (../shared/seed): published through the API with an English
-//! original and the French machine translation, read back identically on both databases.
+//! The reference incident (the real incident report Herald was built to publish, kept in the
+//! demo data as well): published through the API with an English original and the French
+//! machine translation, read back identically on both databases.
 
 use reqwest::Method;
 use serde_json::{json, Value};
