@@ -7,3 +7,6 @@ pub mod localize;
 pub mod markdown;
 pub mod pages;
 pub mod time;
+pub mod tr;
+
+pub use tr::Tr;

@@ -2,6 +2,7 @@
 //! elsewhere. Neither ever carries a stack trace or a database message.
 
 use std::any::Any;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
@@ -11,21 +12,20 @@ use super::json::ApiError;
 use super::AppState;
 use crate::error::Error;
 use crate::i18n::I18n;
+use crate::render::Tr;
 
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorPage {
-    lang: String,
-    skip_to_content: String,
+    tr: Tr,
     title: String,
     body: String,
-    back_home: String,
 }
 
 use super::lang::visitor_locale;
 
 /// An HTML page for an error, in `locale`.
-pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {
+pub fn error_page(i18n: &Arc<I18n>, locale: &str, error: &Error) -> Response {
     let (title_key, body) = match error {
         Error::NotFound(_) => (
             "error-not-found-title",
@@ -46,11 +46,9 @@ pub fn error_page(i18n: &I18n, locale: &str, error: &Error) -> Response {
         other => ("error-request-title", other.public_message()),
     };
     let page = ErrorPage {
-        lang: locale.to_string(),
-        skip_to_content: i18n.text(locale, "skip-to-content"),
+        tr: Tr::new(i18n, locale),
         title: i18n.text(locale, title_key),
         body,
-        back_home: i18n.text(locale, "back-home"),
     };
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match page.render() {

@@ -17,10 +17,8 @@ pub struct ComponentPage {
     pub group_name: Option<(String, String, Lang)>,
     pub incidents_heading: String,
     pub entries: Vec<ListEntry>,
-    pub empty: String,
-    pub older: Option<(String, String)>,
+    pub older: Option<String>,
     pub notice: Option<String>,
-    pub notice_heading: String,
 }
 
 /// The row of a component the home page does not show (hidden while operational).
@@ -78,27 +76,22 @@ pub fn component(ctx: &Ctx, data: &read::ComponentData) -> ComponentPage {
     let older = (crate::domain::numbers::count(entries.len()) == read::COMPONENT_LIMIT)
         .then(|| {
             data.list.incidents.last().map(|i| {
-                (
-                    ctx.href(&format!(
-                        "/components/{}?before={}",
-                        c.id,
-                        urlencode(&i.started_at.to_rfc3339())
-                    )),
-                    ctx.t("history-older"),
-                )
+                ctx.href(&format!(
+                    "/components/{}?before={}",
+                    c.id,
+                    urlencode(&i.started_at.to_rfc3339())
+                ))
             })
         })
         .flatten();
     let shown: Vec<&Lang> = entries.iter().map(|e| &e.title_lang).collect();
     ComponentPage {
         notice: untranslated_notice(ctx, &shown),
-        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, common, Some(row.name.clone())),
         incidents_heading: ctx.f("component-incidents", &[("component", row.name.clone())]),
         row,
         group_name,
         entries,
-        empty: ctx.t("component-no-incidents"),
         older,
     }
 }

@@ -18,18 +18,14 @@ pub struct MonthView {
 #[template(path = "public/history.html")]
 pub struct HistoryPage {
     pub layout: Layout,
-    pub heading: String,
     pub months: Vec<MonthView>,
-    pub empty: String,
-    pub newer: Option<(String, String)>,
+    pub newer: Option<String>,
     /// On a later part of a period: back to its first part.
-    pub first: Option<(String, String)>,
+    pub first: Option<String>,
     /// The period has more incidents than this part lists: the next part.
-    pub more: Option<(String, String)>,
-    pub older: (String, String),
-    pub pagination_label: String,
+    pub more: Option<String>,
+    pub older: String,
     pub notice: Option<String>,
-    pub notice_heading: String,
 }
 
 /// The history page holding the month of an instant (the paging rule is `read`'s).
@@ -86,33 +82,21 @@ pub fn history(ctx: &Ctx, data: &read::HistoryData) -> HistoryPage {
         .collect();
     HistoryPage {
         notice: untranslated_notice(ctx, &shown),
-        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, &data.common, Some(ctx.t("history-heading"))),
-        heading: ctx.t("history-heading"),
         months,
-        empty: ctx.t("history-month-empty"),
-        newer: (page > 0).then(|| {
-            (
-                ctx.href(&format!("/history?page={}", page - 1)),
-                ctx.t("history-newer"),
-            )
-        }),
+        newer: (page > 0).then(|| ctx.href(&format!("/history?page={}", page - 1))),
         first: data.after.as_ref().map(|_| {
             let href = match page {
                 0 => ctx.href("/history"),
                 n => ctx.href(&format!("/history?page={n}")),
             };
-            (href, ctx.t("history-first"))
+            href
         }),
         more: data
             .more
             .then(|| data.list.incidents.last())
             .flatten()
-            .map(|last| (history_after(ctx, page, &last.id), ctx.t("history-more"))),
-        older: (
-            ctx.href(&format!("/history?page={}", page + 1)),
-            ctx.t("history-older"),
-        ),
-        pagination_label: ctx.t("history-pagination"),
+            .map(|last| history_after(ctx, page, &last.id)),
+        older: ctx.href(&format!("/history?page={}", page + 1)),
     }
 }

@@ -39,24 +39,14 @@ pub struct DayRow {
 pub struct HomePage {
     pub layout: Layout,
     pub banner: Banner,
-    pub active_heading: String,
     pub active: Vec<IncidentCard>,
-    pub maintenance_heading: String,
     pub maintenances: Vec<IncidentCard>,
-    pub components_heading: String,
     pub components: Vec<ComponentRow>,
-    pub recent_heading: String,
     pub days: Vec<DayRow>,
-    pub quiet: String,
     /// More incidents started in these days than the page lists: where the rest are.
     pub more: Option<(String, String)>,
-    pub history_link: String,
     /// Some incidents are shown untranslated: the notice an incident page gives.
     pub notice: Option<String>,
-    pub notice_heading: String,
-    pub latest_label: String,
-    pub window_label: String,
-    pub legend: String,
 }
 
 fn card(ctx: &Ctx, common: &Common, list: &IncidentList, i: &Incident) -> IncidentCard {
@@ -156,18 +146,12 @@ pub fn home(ctx: &Ctx, data: &read::HomeData) -> HomePage {
         .collect();
     HomePage {
         notice: untranslated_notice(ctx, &shown),
-        notice_heading: ctx.t("notice-heading"),
         layout: layout(ctx, common, None),
         banner: banner(ctx, indicator),
-        active_heading: ctx.t("home-active-incidents"),
         active,
-        maintenance_heading: ctx.t("home-maintenance"),
         maintenances,
-        components_heading: ctx.t("home-components"),
         components: component_rows(ctx, common, &data.history),
-        recent_heading: ctx.t("home-recent"),
         days,
-        quiet: ctx.t("home-quiet-day"),
         more: last.map(|l| {
             (
                 history_after(ctx, history_page_of(ctx.now, l.started_at), &l.id),
@@ -177,9 +161,5 @@ pub fn home(ctx: &Ctx, data: &read::HomeData) -> HomePage {
                 ),
             )
         }),
-        history_link: ctx.t("home-view-history"),
-        latest_label: ctx.t("latest-update"),
-        window_label: ctx.t("maintenance-window"),
-        legend: ctx.t("uptime-legend"),
     }
 }

@@ -58,27 +58,17 @@ pub struct IncidentPage {
     pub state_class: &'static str,
     pub impact_label: String,
     pub impact_class: &'static str,
-    pub scope_label: String,
     pub scope: String,
     pub updated: String,
     pub window: Option<Vec<String>>,
-    pub window_label: String,
-    pub summary_heading: String,
     pub summary: String,
-    pub timeline_heading: String,
     pub updates: Vec<TimelineEntry>,
-    pub postmortem_heading: String,
     pub postmortem: Option<PostmortemView>,
-    pub postmortem_expected: Option<String>,
-    pub root_cause_heading: String,
-    pub resolution_heading: String,
-    pub remediation_heading: String,
-    pub tracker_label: String,
-    pub figures_heading: String,
+    /// No postmortem yet for an incident: the page says one is expected.
+    pub postmortem_expected: bool,
     pub figures: Vec<(String, String)>,
     pub notices: Vec<String>,
     pub original_link: Option<(String, String)>,
-    pub notice_heading: String,
 }
 
 /// The CSS class of a remediation state.
@@ -328,24 +318,13 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
         state_class,
         impact_label: ctx.t(labels::impact(i.impact)),
         impact_class: impact_class(i.impact),
-        scope_label: ctx.t("incident-scope"),
         scope: scope(ctx, common, &d.component_ids, false),
         updated: ctx.f("last-updated", &[("time", ctx.stamp(i.updated_at))]),
         window: window(ctx, i),
-        window_label: ctx.t("maintenance-window"),
-        summary_heading: ctx.t("summary-heading"),
         summary,
-        timeline_heading: ctx.t("timeline-heading"),
         updates,
-        postmortem_heading: ctx.t("postmortem-heading"),
-        postmortem_expected: (published.is_none() && i.kind == IncidentKind::Incident)
-            .then(|| ctx.t("postmortem-expected")),
+        postmortem_expected: published.is_none() && i.kind == IncidentKind::Incident,
         postmortem,
-        root_cause_heading: ctx.t("root-cause-heading"),
-        resolution_heading: ctx.t("resolution-heading"),
-        remediation_heading: ctx.t("remediation-heading"),
-        tracker_label: ctx.t("remediation-tracker"),
-        figures_heading: ctx.t("key-figures-heading"),
         figures: figures(ctx, d, published),
         original_link: notices.any().then(|| {
             (
@@ -357,7 +336,6 @@ pub fn incident(ctx: &Ctx, data: &read::IncidentData) -> IncidentPage {
             )
         }),
         notices: notice_lines(ctx, notices, &original_name),
-        notice_heading: ctx.t("notice-heading"),
         title,
         title_lang,
     }

@@ -12,6 +12,8 @@ mod home;
 mod incident;
 mod uptime;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use fluent_bundle::FluentArgs;
@@ -20,6 +22,7 @@ use super::labels;
 use super::localize::{Lang, Notices, PageTexts};
 use super::markdown;
 use super::time::Formatter;
+use super::Tr;
 use crate::domain::{ComponentStatus, Impact, Incident, IncidentKind, Indicator, TranslatableKind};
 use crate::i18n::I18n;
 use crate::read::{Common, IncidentList};
@@ -35,7 +38,7 @@ pub use uptime::{uptime, Uptime};
 
 /// One reader's view of the page: locale, zones, the clock, and the site's chrome.
 pub struct Ctx<'a> {
-    pub i18n: &'a I18n,
+    pub i18n: &'a Arc<I18n>,
     pub locale: &'a str,
     /// Zones every time is shown in, besides UTC (page's, then the visitor's).
     pub zones: Vec<Tz>,
@@ -92,6 +95,8 @@ pub struct ZoneOption {
 
 /// The chrome every page shares (base.html).
 pub struct Layout {
+    /// The interface strings of the page's language: `{{ layout.tr.t("key") }}`.
+    pub tr: Tr,
     pub lang: String,
     pub title: String,
     pub description: String,
@@ -105,21 +110,11 @@ pub struct Layout {
     pub page_name_lang: Lang,
     pub home_href: String,
     pub history_href: String,
-    pub history_label: String,
-    pub skip_to_content: String,
-    pub nav_label: String,
-    pub languages_label: String,
     pub languages: Vec<LangLink>,
-    pub tz_label: String,
-    pub tz_submit: String,
     pub tz_options: Vec<ZoneOption>,
     pub return_to: String,
     pub footer_html: String,
-    pub more_info: String,
-    pub subscribe_label: String,
-    pub api_label: String,
     pub api_href: String,
-    pub powered_by: String,
 }
 
 /// Zones offered to visitors (a short, useful list; any IANA zone is accepted by cookie).
@@ -236,6 +231,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         None => ctx.f("page-title", &[("page", page_name.clone())]),
     };
     Layout {
+        tr: Tr::new(ctx.i18n, ctx.locale),
         lang: ctx.locale.to_string(),
         description: ctx.f("page-description", &[("page", page_name.clone())]),
         title: full_title,
@@ -251,13 +247,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         icon_href: ctx.icon_href.to_string(),
         home_href: ctx.href("/"),
         history_href: ctx.href("/history"),
-        history_label: ctx.t("nav-history"),
-        skip_to_content: ctx.t("skip-to-content"),
-        nav_label: ctx.t("nav-label"),
-        languages_label: ctx.t("languages-label"),
         languages: language_links(ctx, &page.locales, &suffix),
-        tz_label: ctx.t("tz-label"),
-        tz_submit: ctx.t("tz-submit"),
         tz_options: zone_options(ctx),
         return_to,
         footer_html: if footer.trim().is_empty() {
@@ -265,11 +255,7 @@ pub fn layout(ctx: &Ctx, common: &Common, title: Option<String>) -> Layout {
         } else {
             footer_lang.wrap(markdown::to_html(&footer))
         },
-        more_info: ctx.t("more-info-heading"),
-        subscribe_label: ctx.t("subscribe-label"),
-        api_label: ctx.t("api-label"),
         api_href: "/api/v2/summary.json".into(),
-        powered_by: ctx.t("powered-by"),
         page_name,
         page_name_lang,
     }

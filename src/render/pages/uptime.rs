@@ -20,8 +20,6 @@ pub struct Uptime {
     /// The days as text, runs of one status together.
     pub runs: Vec<String>,
     pub from_label: String,
-    pub to_label: String,
-    pub details_label: String,
 }
 
 /// Weighted downtime: a major outage counts in full, a partial outage at 30%.
@@ -230,8 +228,6 @@ pub fn uptime(ctx: &Ctx, members: &[&Component], history: &[StatusChange]) -> Up
         cells,
         runs: runs_of(ctx, first_day, &statuses),
         from_label: ctx.f("uptime-days-ago", &[("days", days.to_string())]),
-        to_label: ctx.t("uptime-today"),
-        details_label: ctx.t("uptime-details"),
     }
 }
 

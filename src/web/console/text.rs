@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
-use fluent_bundle::FluentArgs;
 
 use crate::domain::{Problem, Role, SUPPORTED_LOCALES};
 use crate::i18n::I18n;
@@ -12,32 +11,13 @@ pub use crate::render::pages::LangLink;
 pub use crate::web::lang::cookie;
 use crate::web::lang::{visitor_locale, LANG_COOKIE};
 
-/// Localized texts for templates: `{{ tr.t("console-...") }}`.
-#[derive(Clone)]
-pub struct Tr {
-    pub(super) i18n: Arc<I18n>,
-    pub locale: String,
-}
+pub use crate::render::Tr;
 
+/// The console's side of `Tr`: its language, problems and language names.
 impl Tr {
     /// The texts of `headers`' console language.
     pub fn of(i18n: &Arc<I18n>, headers: &HeaderMap) -> Tr {
-        Tr {
-            i18n: i18n.clone(),
-            locale: console_locale(headers),
-        }
-    }
-
-    pub fn t(&self, key: &str) -> String {
-        self.i18n.text(&self.locale, key)
-    }
-
-    pub fn f(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut fa = FluentArgs::new();
-        for (k, v) in args {
-            fa.set(*k, v.clone());
-        }
-        self.i18n.format(&self.locale, key, Some(&fa))
+        Tr::new(i18n, &console_locale(headers))
     }
 
     /// A validation problem in the console's language; fields it names are given their labels.
