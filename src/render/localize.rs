@@ -4,16 +4,7 @@
 
 use std::cell::RefCell;
 
-use crate::domain::{Provenance, TextSource, TranslatableKind, Translation};
-
-/// Where a shown text came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Original,
-    Translated(Provenance),
-    /// No translation into the reader's locale: the original is shown.
-    Missing,
-}
+use crate::domain::{TextSource, TranslatableKind, Translation};
 
 /// The language of a text shown untranslated, or none for a text in the page's language.
 /// Displays as the ` lang="…"` attribute of its element (nothing when none); the tag is one
@@ -78,39 +69,32 @@ impl<'a> PageTexts<'a> {
     }
 
     /// The text of `field` of an object whose original is `original`, written in
-    /// `original_locale`.
-    pub fn text(
+    /// `original_locale` (the choice is `domain::Localizer`'s), recording what the page must
+    /// say about it.
+    fn shown(
         &self,
         kind: TranslatableKind,
         object_id: &str,
         field: &str,
         original: &str,
         original_locale: &str,
-    ) -> (String, Source) {
+    ) -> (String, TextSource) {
         if original.is_empty() {
-            return (String::new(), Source::Original);
+            return (String::new(), TextSource::Original);
         }
         let shown = crate::domain::Localizer::new(self.translations, self.locale, original_locale)
             .text(kind, object_id, field, original);
         let mut notices = self.notices.borrow_mut();
         notices.stale |= shown.stale;
-        let source = match shown.provenance {
-            TextSource::Original if self.locale == original_locale => Source::Original,
-            TextSource::Original => {
-                notices.missing = true;
-                Source::Missing
-            }
-            TextSource::Machine => {
-                notices.machine = true;
-                Source::Translated(Provenance::Machine)
-            }
-            TextSource::Human => Source::Translated(Provenance::Human),
-            TextSource::Reviewed => Source::Translated(Provenance::Reviewed),
-        };
-        (shown.text, source)
+        match shown.provenance {
+            TextSource::Original if self.locale != original_locale => notices.missing = true,
+            TextSource::Machine => notices.machine = true,
+            _ => {}
+        }
+        (shown.text, shown.provenance)
     }
 
-    /// Like `text`, for an optional original; just the text.
+    /// Like `marked`, for an optional original; just the text.
     pub fn opt(
         &self,
         kind: TranslatableKind,
@@ -133,12 +117,12 @@ impl<'a> PageTexts<'a> {
         original: &str,
         original_locale: &str,
     ) -> (String, Lang) {
-        let (text, source) = self.text(kind, object_id, field, original, original_locale);
-        let lang = match source {
-            Source::Missing => Lang(Some(original_locale.to_string())),
-            _ => Lang(None),
-        };
-        (text, lang)
+        let (text, source) = self.shown(kind, object_id, field, original, original_locale);
+        // An original shown on a page in another language: the translation is missing.
+        let missing = !original.is_empty()
+            && source == TextSource::Original
+            && self.locale != original_locale;
+        (text, Lang(missing.then(|| original_locale.to_string())))
     }
 
     /// Like `marked`, for an optional original.
@@ -161,7 +145,7 @@ impl<'a> PageTexts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::text_digest;
+    use crate::domain::{text_digest, Provenance};
 
     fn tr(field: &str, text: &str, provenance: Provenance, source: &str) -> Translation {
         Translation {
@@ -181,8 +165,8 @@ mod tests {
         let all = [tr("message", "Bonjour", Provenance::Machine, "Hello")];
         let fr = PageTexts::new(&all, "fr");
         assert_eq!(
-            fr.text(TranslatableKind::Update, "u1", "message", "Hello", "en"),
-            ("Bonjour".into(), Source::Translated(Provenance::Machine))
+            fr.marked(TranslatableKind::Update, "u1", "message", "Hello", "en"),
+            ("Bonjour".into(), Lang(None))
         );
         assert_eq!(
             fr.notices(),
@@ -193,21 +177,21 @@ mod tests {
             }
         );
         assert_eq!(
-            fr.text(TranslatableKind::Update, "u2", "message", "Bye", "en")
+            fr.marked(TranslatableKind::Update, "u2", "message", "Bye", "en")
                 .1,
-            Source::Missing
+            Lang(Some("en".into()))
         );
         assert!(fr.notices().missing);
-        fr.text(TranslatableKind::Update, "u1", "message", "Hello!", "en");
+        fr.marked(TranslatableKind::Update, "u1", "message", "Hello!", "en");
         assert!(
             fr.notices().stale,
             "the original changed since it was translated"
         );
         let en = PageTexts::new(&all, "en");
         assert_eq!(
-            en.text(TranslatableKind::Update, "u1", "message", "Hello", "en")
+            en.marked(TranslatableKind::Update, "u1", "message", "Hello", "en")
                 .1,
-            Source::Original
+            Lang(None)
         );
         assert!(!en.notices().any());
     }
